@@ -1,0 +1,99 @@
+/*
+ * laux.h — what the binding files share: the per-lua_State actlua state
+ * (kept as upvalue 1 of every function), tensor boxes, turning engine
+ * failures into Lua errors, and reading Lua arguments (1-based dims and
+ * indices, shapes, options) into engine terms. Conversions from 1-based
+ * happen here and nowhere else.
+ */
+#ifndef LAUX_H
+#define LAUX_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "act.h"
+#include "actlua.h"
+
+/* One per lua_State, created by the first luaopen_actlua and kept in the
+ * registry, so a second require finds the same context. */
+typedef struct actlua_state {
+    act_context *ctx;
+    size_t gc_threshold; /* live engine bytes that trigger a full collection */
+} actlua_state;
+
+#define ACTLUA_STATE_KEY "actlua.state"
+#define ACTLUA_GENERATOR_MT "actlua.Generator"
+
+/* The state from upvalue 1 of the running C function. */
+static inline actlua_state *actlua_state_of(lua_State *L)
+{
+    return (actlua_state *)lua_touserdata(L, lua_upvalueindex(1));
+}
+static inline act_context *actlua_ctx(lua_State *L)
+{
+    return actlua_state_of(L)->ctx;
+}
+
+/* Registers funcs into the table on top of the stack with the state
+ * userdata (at stack index state_idx) as their single upvalue. */
+void actlua_setfuncs(lua_State *L, const luaL_Reg *funcs, int state_idx);
+
+/* Pushes a new tensor userdata holding NULL and returns its slot. Create it
+ * before calling the engine: the result goes straight into the slot, so a
+ * Lua error afterwards cannot leak it. */
+act_tensor **actlua_new_slot(lua_State *L);
+
+/* Raises the context's last error unless st is ACT_OK, as "bad argument #N
+ * to 'fn' (detail)" when the engine names an argument. With arg > 0, that
+ * argument is blamed instead (for calls whose Lua and C positions differ);
+ * with arg < 0, no argument is. */
+void actlua_check(lua_State *L, act_status st);
+void actlua_check_arg(lua_State *L, act_status st, int arg);
+
+/* After calls that allocate: runs a full collection when the engine's live
+ * bytes have doubled since the last one (the collector cannot see them). */
+void actlua_account(lua_State *L);
+
+/* A tensor, or (for ops that take numbers too) NULL when arg is a number. */
+act_tensor *actlua_opt_tensor_or_number(lua_State *L, int arg, double *num);
+
+/* A 1-based Lua dim (negative counts from the end) as a 0-based one, with a
+ * Lua-worded error when out of range. */
+int actlua_check_dim(lua_State *L, int arg, int ndim);
+/* Same for a dim of a result with ndim + 1 dims (unsqueeze, stack). */
+int actlua_check_new_dim(lua_State *L, int arg, int ndim);
+/* A 1-based index into an extent (negative counts from the end) as a
+ * 0-based one. */
+int64_t actlua_check_index(lua_State *L, int arg, int64_t extent);
+
+/* Reads a shape: a table of extents at arg, or the integers from arg to
+ * the top of the stack (stopping at a table that is not a shape). Returns
+ * ndim; *next is the first argument after the shape. */
+int actlua_check_shape(lua_State *L, int arg, int64_t *shape, int *next);
+
+/* The dtype named by opts.dtype (opts at index arg may be absent or nil),
+ * or the context's default. */
+act_dtype actlua_opt_dtype(lua_State *L, int arg);
+/* The generator in opts.generator, or NULL for the context's. */
+act_generator *actlua_opt_generator(lua_State *L, int arg);
+/* opts.<key> as a boolean (opts at arg may be a boolean itself: `keepdim`). */
+int actlua_opt_flag(lua_State *L, int arg, const char *key, int def);
+
+/* An integer argument that may be given as an integral float (1e3). */
+int64_t actlua_check_integer(lua_State *L, int arg);
+
+/* Each binding file registers its functions: into the module table, the
+ * Tensor methods table and the Tensor metatable, at these stack indices. */
+typedef struct actlua_tables {
+    int state, module, methods, meta;
+} actlua_tables;
+
+void actlua_open_create(lua_State *L, const actlua_tables *t);
+void actlua_open_tensor(lua_State *L, const actlua_tables *t);
+void actlua_open_ops(lua_State *L, const actlua_tables *t);
+
+/* Registers funcs into both the module table and the methods table. */
+void actlua_register_both(lua_State *L, const actlua_tables *t,
+                          const luaL_Reg *funcs);
+
+#endif /* LAUX_H */

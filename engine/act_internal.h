@@ -1,0 +1,158 @@
+/*
+ * act_internal.h — what the engine's files share and a host never sees: the
+ * layout of tensors, storages, contexts and generators, the error helper,
+ * and the strided iterator that every element-wise kernel runs through.
+ */
+#ifndef ACT_INTERNAL_H
+#define ACT_INTERNAL_H
+
+#include "act.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Elements are addressed as storage->data + (offset + sum i*stride) * size. */
+typedef struct act_storage {
+    int64_t refs;
+    size_t nbytes;
+    void *data;
+    size_t *live_bytes; /* the owning context's count, or NULL */
+} act_storage;
+
+struct act_tensor {
+    int64_t refs;
+    act_dtype dtype;
+    int ndim;
+    int64_t shape[ACT_MAX_DIMS];
+    int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
+    int64_t offset;                /* in elements */
+    act_storage *storage;
+};
+
+struct act_generator {
+    uint64_t s[4];
+};
+
+#define ACT_MSG_SIZE 512
+
+struct act_context {
+    struct act_generator gen;
+    act_dtype default_dtype;
+    act_status status;
+    int err_arg;
+    char err_fn[48];
+    char err_detail[ACT_MSG_SIZE];
+    char err_full[ACT_MSG_SIZE + 64];
+    size_t live_bytes; /* storage bytes alive, see act_context_live_bytes */
+};
+
+/* ------------------------------------------------------------- errors */
+
+/* Records a failure: `fn` is the public function's name, `arg` the 1-based
+ * position of the offending argument (0 for none). Returns `status` so a
+ * caller can write `return act_fail(...)`. */
+act_status act_fail(act_context *ctx, act_status status, const char *fn,
+                    int arg, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Writes "[4,2]" into buf (truncated with "..." if it does not fit) and
+ * returns buf. */
+char *act_shape_str(char *buf, size_t size, int ndim, const int64_t *shape);
+#define ACT_SHAPE_BUF 160
+
+/* Normalises a dim (negative counts from the end) against `ndim` dims;
+ * returns -1 if out of range. */
+static inline int act_norm_dim(int d, int ndim)
+{
+    if (d < 0)
+        d += ndim;
+    return (d >= 0 && d < ndim) ? d : -1;
+}
+
+/* Checks a dim, records the failure. */
+act_status act_check_dim(act_context *ctx, const char *fn, int arg, int d,
+                         int ndim, int *out);
+
+static inline bool act_is_float(act_dtype dtype)
+{
+    return dtype == ACT_DTYPE_F32 || dtype == ACT_DTYPE_F64;
+}
+
+/* Fails with ACT_E_DTYPE unless t is float32 or float64. */
+act_status act_require_float(act_context *ctx, const char *fn, int arg,
+                             const act_tensor *t);
+
+/* float64 if either is float64, else float32 (int64 goes to float). */
+act_dtype act_promote(act_dtype a, act_dtype b);
+
+/* ----------------------------------------------------- tensor helpers */
+
+/* Checks rank and extents, computes the element count; ACT_E_ARG or
+ * ACT_E_NOMEM (overflow) on failure, reported as `fn`'s argument `arg`. */
+act_status act_check_shape(act_context *ctx, const char *fn, int arg, int ndim,
+                           const int64_t *shape, int64_t *numel);
+
+/* A new contiguous tensor with fresh storage; zeroed when `zero`. */
+act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
+                            int ndim, const int64_t *shape, bool zero,
+                            act_tensor **out);
+
+/* A new tensor header sharing t's storage, with t's geometry (the caller
+ * adjusts it). Fails only for lack of memory. */
+act_status act_tensor_alias(act_context *ctx, const char *fn,
+                            const act_tensor *t, act_tensor **out);
+
+/* Row-major contiguous strides for shape. */
+void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides);
+
+/* Element pointer for a 0-based index vector. */
+static inline char *act_elem_ptr(const act_tensor *t, const int64_t *index)
+{
+    int64_t off = t->offset;
+    for (int i = 0; i < t->ndim; i++)
+        off += index[i] * t->strides[i];
+    return (char *)t->storage->data + off * (int64_t)act_dtype_size(t->dtype);
+}
+
+/* Reads/writes one element at a byte address as double. */
+double act_load(act_dtype dtype, const void *p);
+void act_store(act_dtype dtype, void *p, double v);
+
+/* ------------------------------------------------------- broadcasting */
+
+/* The NumPy broadcast of two shapes into out (ACT_MAX_DIMS entries). */
+act_status act_broadcast_shapes(act_context *ctx, const char *fn, int na,
+                                const int64_t *sa, int nb, const int64_t *sb,
+                                int *nout, int64_t *out);
+
+/* ------------------------------------------------------- the iterator */
+
+/* Runs a loop body over up to ACT_ITER_MAX tensors of one (broadcast)
+ * shape. Dims are coalesced where every operand's strides allow, so a
+ * contiguous operation becomes one inner loop over all elements. The body is
+ * called once per inner row with byte pointers and element strides. */
+#define ACT_ITER_MAX 4
+
+typedef void (*act_loop_fn)(int64_t n, char *const *ptrs,
+                            const int64_t *strides, const void *aux);
+
+typedef struct act_iter {
+    int ndim; /* >= 1 after act_iter_init */
+    int nargs;
+    int64_t shape[ACT_MAX_DIMS];
+    int64_t strides[ACT_ITER_MAX][ACT_MAX_DIMS];
+    char *data[ACT_ITER_MAX];
+    int64_t elsize[ACT_ITER_MAX];
+} act_iter;
+
+/* Operand i is args[i], right-aligned against `shape` (ndim dims); dims it
+ * lacks or has with extent 1 are broadcast (stride 0). The caller has
+ * checked that every operand broadcasts to shape. */
+void act_iter_init(act_iter *it, int ndim, const int64_t *shape, int nargs,
+                   const act_tensor *const *args);
+void act_iter_run(const act_iter *it, act_loop_fn body, const void *aux);
+
+/* True when a and b may touch the same bytes. */
+bool act_may_overlap(const act_tensor *a, const act_tensor *b);
+
+#endif /* ACT_INTERNAL_H */

@@ -1,0 +1,301 @@
+/*
+ * tensor.c — tensor headers and their reference-counted storage: allocation
+ * with overflow-checked sizes, references, accessors, and reading or writing
+ * single elements. Every other file makes tensors through these functions.
+ */
+#include "act_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+act_status act_check_shape(act_context *ctx, const char *fn, int arg, int ndim,
+                           const int64_t *shape, int64_t *numel)
+{
+    if (ndim < 0 || ndim > ACT_MAX_DIMS)
+        return act_fail(ctx, ACT_E_ARG, fn, arg,
+                        "a shape has 0 to %d dims, not %d", ACT_MAX_DIMS, ndim);
+    int64_t n = 1;
+    bool overflow = false;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0)
+            return act_fail(ctx, ACT_E_ARG, fn, arg,
+                            "extent %lld of dim %d is negative",
+                            (long long)shape[i], i);
+        if (shape[i] > 0 && n > INT64_MAX / shape[i])
+            overflow = true;
+        else
+            n *= shape[i];
+    }
+    /* A zero extent anywhere makes the tensor empty, however large the rest. */
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] == 0)
+            n = 0, overflow = false;
+    if (overflow || n > (int64_t)(PTRDIFF_MAX / 8)) {
+        char sb[ACT_SHAPE_BUF];
+        return act_fail(ctx, ACT_E_NOMEM, fn, arg,
+                        "shape %s has too many elements to allocate",
+                        act_shape_str(sb, sizeof sb, ndim, shape));
+    }
+    *numel = n;
+    return ACT_OK;
+}
+
+void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides)
+{
+    int64_t s = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+        strides[i] = s;
+        /* Only an empty tensor can overflow here; its strides are unused. */
+        if (shape[i] > 1 && __builtin_mul_overflow(s, shape[i], &s))
+            s = 1;
+    }
+}
+
+act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
+                            int ndim, const int64_t *shape, bool zero,
+                            act_tensor **out)
+{
+    int64_t numel;
+    act_status st = act_check_shape(ctx, fn, 0, ndim, shape, &numel);
+    if (st != ACT_OK)
+        return st;
+    size_t esize = act_dtype_size(dtype);
+    if (esize == 0)
+        return act_fail(ctx, ACT_E_DTYPE, fn, 0, "invalid dtype %d", (int)dtype);
+    size_t nbytes = (size_t)numel * esize;
+    act_tensor *t = calloc(1, sizeof *t);
+    act_storage *s = calloc(1, sizeof *s);
+    /* Always allocate at least one element so data is never NULL. */
+    void *data = zero ? calloc(nbytes ? nbytes : esize, 1)
+                      : malloc(nbytes ? nbytes : esize);
+    if (!t || !s || !data) {
+        free(t), free(s), free(data);
+        char sb[ACT_SHAPE_BUF];
+        return act_fail(ctx, ACT_E_NOMEM, fn, 0,
+                        "cannot allocate %zu bytes for a %s tensor of shape %s",
+                        nbytes, act_dtype_name(dtype),
+                        act_shape_str(sb, sizeof sb, ndim, shape));
+    }
+    s->refs = 1;
+    s->nbytes = nbytes;
+    s->data = data;
+    t->refs = 1;
+    t->dtype = dtype;
+    t->ndim = ndim;
+    if (ndim > 0) /* a scalar may come with shape == NULL */
+        memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
+    act_contiguous_strides(ndim, shape, t->strides);
+    t->offset = 0;
+    t->storage = s;
+    s->live_bytes = &ctx->live_bytes;
+    ctx->live_bytes += nbytes;
+    *out = t;
+    return ACT_OK;
+}
+
+act_status act_tensor_alias(act_context *ctx, const char *fn,
+                            const act_tensor *t, act_tensor **out)
+{
+    act_tensor *v = malloc(sizeof *v);
+    if (!v)
+        return act_fail(ctx, ACT_E_NOMEM, fn, 0, "out of memory for a view");
+    *v = *t;
+    v->refs = 1;
+    v->storage->refs++;
+    *out = v;
+    return ACT_OK;
+}
+
+void act_tensor_free(act_tensor *t)
+{
+    if (!t || --t->refs > 0)
+        return;
+    if (--t->storage->refs == 0) {
+        if (t->storage->live_bytes)
+            *t->storage->live_bytes -= t->storage->nbytes;
+        free(t->storage->data);
+        free(t->storage);
+    }
+    free(t);
+}
+
+act_tensor *act_tensor_retain(act_tensor *t)
+{
+    if (t)
+        t->refs++;
+    return t;
+}
+
+act_dtype act_tensor_dtype(const act_tensor *t) { return t->dtype; }
+int act_tensor_dim(const act_tensor *t) { return t->ndim; }
+const int64_t *act_tensor_shape(const act_tensor *t) { return t->shape; }
+const int64_t *act_tensor_strides(const act_tensor *t) { return t->strides; }
+int64_t act_tensor_offset(const act_tensor *t) { return t->offset; }
+
+int64_t act_tensor_size(const act_tensor *t, int d)
+{
+    int n = act_norm_dim(d, t->ndim);
+    return n < 0 ? -1 : t->shape[n];
+}
+
+int64_t act_tensor_numel(const act_tensor *t)
+{
+    int64_t n = 1;
+    for (int i = 0; i < t->ndim; i++)
+        n *= t->shape[i];
+    return n;
+}
+
+bool act_tensor_is_contiguous(const act_tensor *t)
+{
+    int64_t expected = 1;
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        if (t->shape[i] == 0)
+            return true;
+        if (t->shape[i] != 1 && t->strides[i] != expected)
+            return false;
+        expected *= t->shape[i];
+    }
+    return true;
+}
+
+bool act_tensor_shares_storage(const act_tensor *a, const act_tensor *b)
+{
+    return a->storage == b->storage;
+}
+
+void *act_tensor_data(const act_tensor *t)
+{
+    return (char *)t->storage->data +
+           t->offset * (int64_t)act_dtype_size(t->dtype);
+}
+
+bool act_may_overlap(const act_tensor *a, const act_tensor *b)
+{
+    return a->storage == b->storage;
+}
+
+double act_load(act_dtype dtype, const void *p)
+{
+    switch (dtype) {
+    case ACT_DTYPE_F32: return *(const float *)p;
+    case ACT_DTYPE_F64: return *(const double *)p;
+    case ACT_DTYPE_I64: return (double)*(const int64_t *)p;
+    default: return NAN;
+    }
+}
+
+void act_store(act_dtype dtype, void *p, double v)
+{
+    switch (dtype) {
+    case ACT_DTYPE_F32: *(float *)p = (float)v; break;
+    case ACT_DTYPE_F64: *(double *)p = v; break;
+    /* Callers check the range; this truncates toward zero. */
+    case ACT_DTYPE_I64: *(int64_t *)p = (int64_t)v; break;
+    default: break;
+    }
+}
+
+static act_status check_index(act_context *ctx, const char *fn,
+                              const act_tensor *t, const int64_t *index)
+{
+    for (int i = 0; i < t->ndim; i++) {
+        if (index[i] < 0 || index[i] >= t->shape[i]) {
+            char sb[ACT_SHAPE_BUF];
+            return act_fail(ctx, ACT_E_INDEX, fn, 2,
+                            "index %lld is out of range for dim %d of a "
+                            "tensor of shape %s",
+                            (long long)index[i], i,
+                            act_shape_str(sb, sizeof sb, t->ndim, t->shape));
+        }
+    }
+    return ACT_OK;
+}
+
+/* An int64 element takes only integral values that fit. */
+static act_status check_int_value(act_context *ctx, const char *fn, int arg,
+                                  double v)
+{
+    if (!(v == floor(v) && v >= -9223372036854775808.0 &&
+          v < 9223372036854775808.0))
+        return act_fail(ctx, ACT_E_ARG, fn, arg,
+                        "%g is not an integer an int64 tensor can hold", v);
+    return ACT_OK;
+}
+
+act_status act_tensor_get(act_context *ctx, const act_tensor *t,
+                          const int64_t *index, double *out)
+{
+    act_status st = check_index(ctx, "get", t, index);
+    if (st != ACT_OK)
+        return st;
+    *out = act_load(t->dtype, act_elem_ptr(t, index));
+    return ACT_OK;
+}
+
+act_status act_tensor_set(act_context *ctx, act_tensor *t,
+                          const int64_t *index, double value)
+{
+    act_status st = check_index(ctx, "set", t, index);
+    if (st == ACT_OK && t->dtype == ACT_DTYPE_I64)
+        st = check_int_value(ctx, "set", 3, value);
+    if (st != ACT_OK)
+        return st;
+    act_store(t->dtype, act_elem_ptr(t, index), value);
+    return ACT_OK;
+}
+
+act_status act_tensor_item(act_context *ctx, const act_tensor *t, double *out)
+{
+    if (act_tensor_numel(t) != 1) {
+        char sb[ACT_SHAPE_BUF];
+        return act_fail(ctx, ACT_E_SHAPE, "item", 1,
+                        "a tensor with one element is needed, got shape %s "
+                        "(%lld elements)",
+                        act_shape_str(sb, sizeof sb, t->ndim, t->shape),
+                        (long long)act_tensor_numel(t));
+    }
+    int64_t zero[ACT_MAX_DIMS] = {0};
+    *out = act_load(t->dtype, act_elem_ptr(t, zero));
+    return ACT_OK;
+}
+
+act_status act_tensor_to_doubles(act_context *ctx, const act_tensor *t,
+                                 double *out)
+{
+    (void)ctx;
+    int64_t n = act_tensor_numel(t);
+    int64_t idx[ACT_MAX_DIMS] = {0};
+    for (int64_t k = 0; k < n; k++) {
+        out[k] = act_load(t->dtype, act_elem_ptr(t, idx));
+        for (int d = t->ndim - 1; d >= 0; d--) {
+            if (++idx[d] < t->shape[d])
+                break;
+            idx[d] = 0;
+        }
+    }
+    return ACT_OK;
+}
+
+act_status act_from_doubles(act_context *ctx, act_dtype dtype, int ndim,
+                            const int64_t *shape, const double *data,
+                            act_tensor **out)
+{
+    act_tensor *t;
+    act_status st = act_tensor_alloc(ctx, "tensor", dtype, ndim, shape, false, &t);
+    if (st != ACT_OK)
+        return st;
+    int64_t n = act_tensor_numel(t);
+    size_t es = act_dtype_size(dtype);
+    for (int64_t k = 0; k < n; k++) {
+        if (dtype == ACT_DTYPE_I64 &&
+            check_int_value(ctx, "tensor", 4, data[k]) != ACT_OK) {
+            act_tensor_free(t);
+            return ACT_E_ARG;
+        }
+        act_store(dtype, (char *)t->storage->data + (size_t)k * es, data[k]);
+    }
+    *out = t;
+    return ACT_OK;
+}

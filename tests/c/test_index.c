@@ -1,0 +1,871 @@
+/*
+ * test_index.c — gather, index_select, cat and stack: values against
+ * hand-computed results and against naive element-by-element references
+ * written here, on contiguous and transposed inputs, with every index dtype,
+ * and every error path by status, argument position and message words.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+
+#define F32 ACT_DTYPE_F32
+#define F64 ACT_DTYPE_F64
+#define I64 ACT_DTYPE_I64
+#define SHAPE(...) ((int64_t[]){__VA_ARGS__})
+#define VALUES(...) ((double[]){__VA_ARGS__})
+
+/* A fresh context per test; teardown fails the test if any tensor storage
+ * made with it is still alive (a leak on a success or error path). */
+static int setup(void **state)
+{
+    *state = act_context_new();
+    return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    act_context *ctx = *state;
+    size_t live = act_context_live_bytes(ctx);
+    act_context_free(ctx);
+    if (live != 0)
+        fprintf(stderr, "%zu bytes of tensor storage leaked\n", live);
+    return live == 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
+                        const int64_t *shape, const double *data)
+{
+    act_tensor *t = NULL;
+    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
+    return t;
+}
+
+/* 0, 1, 2, ... in the given shape (plus `base`, so tensors differ). */
+static act_tensor *counting(act_context *ctx, act_dtype dt, int ndim,
+                            const int64_t *shape, double base)
+{
+    int64_t n = 1;
+    for (int d = 0; d < ndim; d++)
+        n *= shape[d];
+    double *v = malloc(sizeof *v * (size_t)(n > 0 ? n : 1));
+    assert_non_null(v);
+    for (int64_t k = 0; k < n; k++)
+        v[k] = base + (double)k;
+    act_tensor *u = make(ctx, dt, ndim, shape, v);
+    free(v);
+    return u;
+}
+
+/* t's dims d0 and d1 swapped, as a non-contiguous view; t is released. */
+static act_tensor *transposed(act_context *ctx, act_tensor *t, int d0, int d1)
+{
+    act_tensor *v = NULL;
+    assert_int_equal(act_transpose(ctx, t, d0, d1, &v), ACT_OK);
+    act_tensor_free(t);
+    return v;
+}
+
+static void expect_tensor(act_context *ctx, const act_tensor *t,
+                          act_dtype dtype, int ndim, const int64_t *shape,
+                          const double *want)
+{
+    assert_non_null(t);
+    assert_int_equal(act_tensor_dtype(t), dtype);
+    assert_int_equal(act_tensor_dim(t), ndim);
+    for (int d = 0; d < ndim; d++)
+        assert_int_equal(act_tensor_shape(t)[d], shape[d]);
+    int64_t n = act_tensor_numel(t);
+    double *got = malloc(sizeof *got * (size_t)(n > 0 ? n : 1));
+    assert_non_null(got);
+    assert_int_equal(act_tensor_to_doubles(ctx, t, got), ACT_OK);
+    for (int64_t k = 0; k < n; k++) {
+        if (got[k] != want[k]) {
+            double g = got[k];
+            free(got);
+            fail_msg("element %lld: got %.17g, want %.17g", (long long)k, g,
+                     want[k]);
+        }
+    }
+    free(got);
+}
+
+/* Two tensors with one dtype, shape and the same values. */
+static void expect_same(act_context *ctx, const act_tensor *got,
+                        const act_tensor *want)
+{
+    int64_t n = act_tensor_numel(want);
+    double *w = malloc(sizeof *w * (size_t)(n > 0 ? n : 1));
+    assert_non_null(w);
+    assert_int_equal(act_tensor_to_doubles(ctx, want, w), ACT_OK);
+    expect_tensor(ctx, got, act_tensor_dtype(want), act_tensor_dim(want),
+                  act_tensor_shape(want), w);
+    free(w);
+}
+
+/* A failed call: its status, the argument blamed, words of the message, and
+ * an output parameter left as it was. */
+static void expect_error(act_context *ctx, act_status st, act_status want,
+                         int arg, const char *fn, const char *words,
+                         const act_tensor *out)
+{
+    const char *msg = act_context_error(ctx);
+    if (st != want)
+        fail_msg("status %s, want %s (message: %s)", act_status_name(st),
+                 act_status_name(want), msg);
+    assert_int_equal(act_context_status(ctx), want);
+    assert_int_equal(act_context_error_arg(ctx), arg);
+    assert_string_equal(act_context_error_function(ctx), fn);
+    if (!strstr(msg, words))
+        fail_msg("message \"%s\" lacks \"%s\"", msg, words);
+    assert_null(out);
+}
+
+static void next_index(int64_t *idx, int ndim, const int64_t *shape)
+{
+    for (int d = ndim - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d])
+            return;
+        idx[d] = 0;
+    }
+}
+
+/* A random integer in [0, n) from the context's seeded generator. */
+static int64_t random_below(act_context *ctx, int64_t n)
+{
+    return (int64_t)(act_generator_next(act_context_generator(ctx)) %
+                     (uint64_t)n);
+}
+
+/* ---------------------------------------------------------- references */
+
+/* Naive gather: every output element read with act_tensor_get. */
+static act_tensor *gather_ref(act_context *ctx, const act_tensor *x, int dim,
+                              const act_tensor *index)
+{
+    int nd = act_tensor_dim(x);
+    int d = dim < 0 ? dim + nd : dim;
+    const int64_t *shape = act_tensor_shape(index);
+    int64_t n = act_tensor_numel(index);
+    double *v = malloc(sizeof *v * (size_t)(n > 0 ? n : 1));
+    assert_non_null(v);
+    int64_t idx[8] = {0}, src[8];
+    for (int64_t k = 0; k < n; k++) {
+        double j;
+        assert_int_equal(act_tensor_get(ctx, index, idx, &j), ACT_OK);
+        memcpy(src, idx, sizeof src);
+        src[d] = (int64_t)j;
+        assert_int_equal(act_tensor_get(ctx, x, src, &v[k]), ACT_OK);
+        next_index(idx, nd, shape);
+    }
+    act_tensor *r = make(ctx, act_tensor_dtype(x), nd, shape, v);
+    free(v);
+    return r;
+}
+
+/* Naive index_select of a 1-d index. */
+static act_tensor *index_select_ref(act_context *ctx, const act_tensor *x,
+                                    int dim, const act_tensor *index)
+{
+    int nd = act_tensor_dim(x);
+    int d = dim < 0 ? dim + nd : dim;
+    int64_t shape[8];
+    memcpy(shape, act_tensor_shape(x), sizeof(int64_t) * (size_t)nd);
+    shape[d] = act_tensor_numel(index);
+    int64_t n = 1;
+    for (int i = 0; i < nd; i++)
+        n *= shape[i];
+    double *v = malloc(sizeof *v * (size_t)(n > 0 ? n : 1));
+    assert_non_null(v);
+    int64_t idx[8] = {0}, src[8];
+    for (int64_t k = 0; k < n; k++) {
+        double j;
+        assert_int_equal(act_tensor_get(ctx, index, (int64_t[]){idx[d]}, &j),
+                         ACT_OK);
+        memcpy(src, idx, sizeof src);
+        src[d] = (int64_t)j;
+        assert_int_equal(act_tensor_get(ctx, x, src, &v[k]), ACT_OK);
+        next_index(idx, nd, shape);
+    }
+    act_tensor *r = make(ctx, act_tensor_dtype(x), nd, shape, v);
+    free(v);
+    return r;
+}
+
+/* Naive cat (no legacy-empty tensors): each output element found by
+ * walking the inputs' extents along dim. */
+static act_tensor *cat_ref(act_context *ctx, int n, act_tensor *const *ts,
+                           int dim, act_dtype dtype)
+{
+    int nd = act_tensor_dim(ts[0]);
+    int d = dim < 0 ? dim + nd : dim;
+    int64_t shape[8];
+    memcpy(shape, act_tensor_shape(ts[0]), sizeof(int64_t) * (size_t)nd);
+    shape[d] = 0;
+    for (int i = 0; i < n; i++)
+        shape[d] += act_tensor_shape(ts[i])[d];
+    int64_t total = 1;
+    for (int i = 0; i < nd; i++)
+        total *= shape[i];
+    double *v = malloc(sizeof *v * (size_t)(total > 0 ? total : 1));
+    assert_non_null(v);
+    int64_t idx[8] = {0}, src[8];
+    for (int64_t k = 0; k < total; k++) {
+        memcpy(src, idx, sizeof src);
+        int i = 0;
+        while (src[d] >= act_tensor_shape(ts[i])[d])
+            src[d] -= act_tensor_shape(ts[i++])[d];
+        assert_int_equal(act_tensor_get(ctx, ts[i], src, &v[k]), ACT_OK);
+        next_index(idx, nd, shape);
+    }
+    act_tensor *r = make(ctx, dtype, nd, shape, v);
+    free(v);
+    return r;
+}
+
+/* Naive stack: output[..., i at dim, ...] = ts[i][...]. */
+static act_tensor *stack_ref(act_context *ctx, int n, act_tensor *const *ts,
+                             int dim, act_dtype dtype)
+{
+    int nd = act_tensor_dim(ts[0]);
+    int d = dim < 0 ? dim + nd + 1 : dim;
+    int64_t shape[8];
+    for (int k = 0, j = 0; k <= nd; k++)
+        shape[k] = k == d ? n : act_tensor_shape(ts[0])[j++];
+    int64_t total = 1;
+    for (int i = 0; i <= nd; i++)
+        total *= shape[i];
+    double *v = malloc(sizeof *v * (size_t)(total > 0 ? total : 1));
+    assert_non_null(v);
+    int64_t idx[8] = {0}, src[8];
+    for (int64_t k = 0; k < total; k++) {
+        for (int q = 0, j = 0; q <= nd; q++)
+            if (q != d)
+                src[j++] = idx[q];
+        assert_int_equal(act_tensor_get(ctx, ts[idx[d]], src, &v[k]), ACT_OK);
+        next_index(idx, nd + 1, shape);
+    }
+    act_tensor *r = make(ctx, dtype, nd + 1, shape, v);
+    free(v);
+    return r;
+}
+
+/* -------------------------------------------------------------- gather */
+
+static void test_gather_by_hand(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = make(ctx, F32, 2, SHAPE(2, 2), VALUES(1, 2, 3, 4));
+    act_tensor *i1 = make(ctx, I64, 2, SHAPE(2, 2), VALUES(0, 0, 1, 0));
+    act_tensor *i0 = make(ctx, I64, 2, SHAPE(2, 2), VALUES(0, 1, 1, 0));
+    act_tensor *y = NULL;
+    /* PyTorch's documented example: dim 1 picks within each row. */
+    assert_int_equal(act_gather(ctx, x, 1, i1, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 1, 4, 3));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_gather(ctx, x, -1, i1, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 1, 4, 3));
+    act_tensor_free(y), y = NULL;
+    /* dim 0 picks within each column. */
+    assert_int_equal(act_gather(ctx, x, 0, i0, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 4, 3, 2));
+    act_tensor_free(y), y = NULL;
+    act_tensor_free(i0);
+    /* An index smaller than x in the other dim and larger along dim. */
+    act_tensor *i2 = make(ctx, F64, 2, SHAPE(1, 3), VALUES(1, 0, 1));
+    assert_int_equal(act_gather(ctx, x, 1, i2, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(1, 3), VALUES(2, 1, 2));
+    act_tensor_free(y), y = NULL;
+    act_tensor_free(i2);
+    act_tensor_free(i1);
+    act_tensor_free(x);
+}
+
+static void test_gather_keeps_dtype(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = make(ctx, I64, 1, SHAPE(4), VALUES(10, 20, 30, -40));
+    act_tensor *i = make(ctx, F32, 1, SHAPE(5), VALUES(3, 3, 0, 2, 1));
+    act_tensor *y = NULL;
+    assert_int_equal(act_gather(ctx, x, 0, i, &y), ACT_OK);
+    expect_tensor(ctx, y, I64, 1, SHAPE(5), VALUES(-40, -40, 10, 30, 20));
+    act_tensor_free(y), y = NULL;
+    act_tensor *xd = make(ctx, F64, 1, SHAPE(2), VALUES(0.1, 1e300));
+    act_tensor *i2 = make(ctx, I64, 1, SHAPE(2), VALUES(1, 0));
+    assert_int_equal(act_gather(ctx, xd, 0, i2, &y), ACT_OK);
+    expect_tensor(ctx, y, F64, 1, SHAPE(2), VALUES(1e300, 0.1));
+    act_tensor_free(y), y = NULL;
+    /* An empty index gives an empty result, whatever x holds. */
+    act_tensor *e = NULL;
+    assert_int_equal(act_empty(ctx, I64, 1, SHAPE(0), &e), ACT_OK);
+    assert_int_equal(act_gather(ctx, xd, 0, e, &y), ACT_OK);
+    expect_tensor(ctx, y, F64, 1, SHAPE(0), NULL);
+    act_tensor_free(y);
+    act_tensor_free(e), act_tensor_free(i2), act_tensor_free(xd);
+    act_tensor_free(i), act_tensor_free(x);
+}
+
+static void test_gather_scalar(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = NULL, *i = NULL, *y = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 7.5, &x), ACT_OK);
+    assert_int_equal(act_scalar(ctx, I64, 0, &i), ACT_OK);
+    assert_int_equal(act_gather(ctx, x, 0, i, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 0, NULL, VALUES(7.5));
+    act_tensor_free(y), act_tensor_free(i), act_tensor_free(x);
+}
+
+/* Random indices of every dtype, along every dim, on contiguous and
+ * transposed x, against the naive reference. */
+static void test_gather_against_reference(void **state)
+{
+    act_context *ctx = *state;
+    act_manual_seed(ctx, 7);
+    const act_dtype idx_types[] = {I64, F32, F64};
+    for (int transpose = 0; transpose < 2; transpose++) {
+        act_tensor *x = counting(ctx, F32, 3, SHAPE(3, 4, 5), 0.5);
+        if (transpose)
+            x = transposed(ctx, x, 0, 2); /* [5,4,3], non-contiguous */
+        assert_int_equal(act_tensor_is_contiguous(x), !transpose);
+        const int64_t *xs = act_tensor_shape(x);
+        for (int dim = -1; dim < 3; dim++) {
+            int d = dim < 0 ? 2 : dim;
+            for (int t = 0; t < 3; t++) {
+                /* Shorter than x in the other dims, longer along dim. */
+                int64_t shape[3] = {xs[0] - 1, xs[1] - 1, xs[2] - 1};
+                shape[d] = xs[d] + 2;
+                int64_t n = shape[0] * shape[1] * shape[2];
+                double v[200];
+                assert_true(n <= 200);
+                for (int64_t k = 0; k < n; k++)
+                    v[k] = (double)random_below(ctx, xs[d]);
+                act_tensor *index = make(ctx, idx_types[t], 3, shape, v);
+                act_tensor *y = NULL;
+                assert_int_equal(act_gather(ctx, x, dim, index, &y), ACT_OK);
+                act_tensor *want = gather_ref(ctx, x, dim, index);
+                expect_same(ctx, y, want);
+                act_tensor_free(want), act_tensor_free(y);
+                act_tensor_free(index);
+            }
+        }
+        act_tensor_free(x);
+    }
+}
+
+/* A transposed (non-contiguous) index is read in its logical order. */
+static void test_gather_transposed_index(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = counting(ctx, F64, 2, SHAPE(3, 3), 0);
+    act_tensor *i = make(ctx, I64, 2, SHAPE(3, 3),
+                         VALUES(0, 1, 2, 2, 0, 1, 1, 2, 0));
+    i = transposed(ctx, i, 0, 1); /* [[0,2,1],[1,0,2],[2,1,0]] */
+    act_tensor *y = NULL;
+    assert_int_equal(act_gather(ctx, x, 1, i, &y), ACT_OK);
+    expect_tensor(ctx, y, F64, 2, SHAPE(3, 3),
+                  VALUES(0, 2, 1, 4, 3, 5, 8, 7, 6));
+    act_tensor_free(y), act_tensor_free(i), act_tensor_free(x);
+}
+
+static void test_gather_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = counting(ctx, F32, 2, SHAPE(2, 3), 0), *y = NULL;
+    act_tensor *ok = make(ctx, I64, 2, SHAPE(1, 1), VALUES(0));
+    act_status st = act_gather(ctx, x, 2, ok, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "gather", "dim 2 is out of range", y);
+
+    act_tensor *flat = make(ctx, I64, 1, SHAPE(2), VALUES(0, 1));
+    st = act_gather(ctx, x, 1, flat, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 3, "gather",
+                 "index has 1 dims but x has 2", y);
+    assert_non_null(strstr(act_context_error(ctx), "same rank"));
+
+    act_tensor *wide = make(ctx, I64, 2, SHAPE(3, 1), VALUES(0, 0, 0));
+    st = act_gather(ctx, x, 1, wide, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 3, "gather",
+                 "index of shape [3,1] does not fit x of shape [2,3]", y);
+    assert_non_null(strstr(act_context_error(ctx), "dim 0 has extent 3 > 2"));
+
+    act_tensor *big = make(ctx, I64, 2, SHAPE(1, 2), VALUES(0, 3));
+    st = act_gather(ctx, x, -1, big, &y);
+    expect_error(ctx, st, ACT_E_INDEX, 3, "gather",
+                 "index 3 is out of range for dim 1 of extent 3", y);
+
+    act_tensor *neg = make(ctx, I64, 2, SHAPE(1, 1), VALUES(-1));
+    st = act_gather(ctx, x, 0, neg, &y);
+    expect_error(ctx, st, ACT_E_INDEX, 3, "gather",
+                 "index -1 is out of range for dim 0 of extent 2", y);
+
+    act_tensor *frac = make(ctx, F32, 2, SHAPE(1, 2), VALUES(1, 1.5));
+    st = act_gather(ctx, x, 1, frac, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "gather", "index 1.5 is not an integer",
+                 y);
+
+    act_tensor *nan = make(ctx, F64, 2, SHAPE(1, 1), VALUES(NAN));
+    st = act_gather(ctx, x, 1, nan, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "gather", "is not an integer", y);
+    assert_non_null(strstr(act_context_error(ctx), "nan"));
+
+    act_tensor *inf = make(ctx, F64, 2, SHAPE(1, 1), VALUES(INFINITY));
+    st = act_gather(ctx, x, 1, inf, &y);
+    expect_error(ctx, st, ACT_E_INDEX, 3, "gather",
+                 "index inf is out of range", y);
+
+    act_tensor *huge = make(ctx, F64, 2, SHAPE(1, 1), VALUES(1e300));
+    st = act_gather(ctx, x, 1, huge, &y);
+    expect_error(ctx, st, ACT_E_INDEX, 3, "gather",
+                 "index 1.0000000000000001e+300 is out of range", y);
+
+    act_tensor *s = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 1, &s), ACT_OK);
+    st = act_gather(ctx, s, 1, s, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "gather",
+                 "dim 1 is out of range for a 0-d tensor", y);
+
+    act_tensor_free(s), act_tensor_free(huge), act_tensor_free(inf);
+    act_tensor_free(nan), act_tensor_free(frac), act_tensor_free(neg);
+    act_tensor_free(big), act_tensor_free(wide), act_tensor_free(flat);
+    act_tensor_free(ok), act_tensor_free(x);
+}
+
+/* -------------------------------------------------------- index_select */
+
+static void test_index_select_by_hand(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = counting(ctx, F32, 2, SHAPE(3, 4), 0);
+    act_tensor *rows = make(ctx, I64, 1, SHAPE(3), VALUES(2, 0, 2));
+    act_tensor *y = NULL;
+    assert_int_equal(act_index_select(ctx, x, 0, rows, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 4),
+                  VALUES(8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11));
+    act_tensor_free(y), y = NULL;
+
+    act_tensor *cols = make(ctx, F64, 1, SHAPE(2), VALUES(3, 1));
+    assert_int_equal(act_index_select(ctx, x, 1, cols, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 2), VALUES(3, 1, 7, 5, 11, 9));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_index_select(ctx, x, -1, cols, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 2), VALUES(3, 1, 7, 5, 11, 9));
+    act_tensor_free(y), y = NULL;
+
+    /* A 0-d index keeps the dim, with extent 1 (PyTorch). */
+    act_tensor *one = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 1, &one), ACT_OK);
+    assert_int_equal(act_index_select(ctx, x, 0, one, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(1, 4), VALUES(4, 5, 6, 7));
+    act_tensor_free(y), y = NULL;
+
+    /* An empty index gives an empty dim. */
+    act_tensor *none = NULL;
+    assert_int_equal(act_empty(ctx, I64, 1, SHAPE(0), &none), ACT_OK);
+    assert_int_equal(act_index_select(ctx, x, 1, none, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 0), NULL);
+    act_tensor_free(y), y = NULL;
+
+    /* A 0-d x takes one index, 0, and gives itself. */
+    act_tensor *s = NULL, *zero = make(ctx, I64, 1, SHAPE(1), VALUES(0));
+    assert_int_equal(act_scalar(ctx, I64, 42, &s), ACT_OK);
+    assert_int_equal(act_index_select(ctx, s, 0, zero, &y), ACT_OK);
+    expect_tensor(ctx, y, I64, 0, NULL, VALUES(42));
+    act_tensor_free(y);
+
+    act_tensor_free(s), act_tensor_free(zero), act_tensor_free(none);
+    act_tensor_free(one), act_tensor_free(cols), act_tensor_free(rows);
+    act_tensor_free(x);
+}
+
+/* Contiguous x takes the memcpy path, transposed x the strided one: both
+ * against the reference, for every dim and index dtype. */
+static void test_index_select_against_reference(void **state)
+{
+    act_context *ctx = *state;
+    act_manual_seed(ctx, 11);
+    const act_dtype idx_types[] = {I64, F32, F64};
+    const act_dtype x_types[] = {F32, F64, I64};
+    for (int transpose = 0; transpose < 2; transpose++) {
+        for (int xt = 0; xt < 3; xt++) {
+            act_tensor *x = counting(ctx, x_types[xt], 3, SHAPE(4, 3, 5), -7);
+            if (transpose)
+                x = transposed(ctx, x, 1, 2); /* [4,5,3] */
+            for (int dim = -1; dim < 3; dim++) {
+                int d = dim < 0 ? 2 : dim;
+                int64_t extent = act_tensor_shape(x)[d];
+                double v[7];
+                for (int k = 0; k < 7; k++)
+                    v[k] = (double)random_below(ctx, extent);
+                act_tensor *index = make(ctx, idx_types[(dim + 1) % 3], 1,
+                                         SHAPE(7), v);
+                act_tensor *y = NULL;
+                assert_int_equal(act_index_select(ctx, x, dim, index, &y),
+                                 ACT_OK);
+                assert_true(act_tensor_is_contiguous(y));
+                act_tensor *want = index_select_ref(ctx, x, dim, index);
+                expect_same(ctx, y, want);
+                act_tensor_free(want), act_tensor_free(y);
+                act_tensor_free(index);
+            }
+            act_tensor_free(x);
+        }
+    }
+}
+
+static void test_index_select_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = counting(ctx, F32, 2, SHAPE(3, 2), 0), *y = NULL;
+    act_tensor *five = make(ctx, I64, 1, SHAPE(2), VALUES(0, 5));
+    act_status st = act_index_select(ctx, x, 0, five, &y);
+    expect_error(ctx, st, ACT_E_INDEX, 3, "index_select", "index 5", y);
+    assert_string_equal(act_context_error(ctx),
+                        "index_select: index 5 is out of range for dim 0 of "
+                        "extent 3");
+
+    act_tensor *frac = make(ctx, F32, 1, SHAPE(1), VALUES(2.5));
+    st = act_index_select(ctx, x, 1, frac, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "index_select",
+                 "index 2.5 is not an integer", y);
+
+    act_tensor *grid = make(ctx, I64, 2, SHAPE(1, 2), VALUES(0, 1));
+    st = act_index_select(ctx, x, 0, grid, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 3, "index_select",
+                 "index must be 0-d or 1-d, got shape [1,2]", y);
+
+    st = act_index_select(ctx, x, -3, five, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "index_select",
+                 "dim -3 is out of range for a 2-d tensor", y);
+
+    act_tensor *s = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 1, &s), ACT_OK);
+    act_tensor *two = make(ctx, I64, 1, SHAPE(2), VALUES(0, 0));
+    st = act_index_select(ctx, s, 0, two, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 3, "index_select",
+                 "a 0-d x takes exactly one index, got 2", y);
+
+    act_tensor_free(two), act_tensor_free(s), act_tensor_free(grid);
+    act_tensor_free(frac), act_tensor_free(five), act_tensor_free(x);
+}
+
+/* ----------------------------------------------------------------- cat */
+
+static void test_cat_by_hand(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = make(ctx, F32, 2, SHAPE(1, 2), VALUES(1, 2));
+    act_tensor *b = make(ctx, F32, 2, SHAPE(2, 2), VALUES(3, 4, 5, 6));
+    act_tensor *y = NULL;
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){a, b}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 2), VALUES(1, 2, 3, 4, 5, 6));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){b, a}, -2, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(3, 2), VALUES(3, 4, 5, 6, 1, 2));
+    act_tensor_free(y), y = NULL;
+
+    act_tensor *c = make(ctx, F32, 2, SHAPE(2, 1), VALUES(7, 8));
+    assert_int_equal(act_cat(ctx, 3, (const act_tensor *[]){c, b, c}, 1, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 4),
+                  VALUES(7, 3, 4, 7, 8, 5, 6, 8));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){b, c}, -1, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 3), VALUES(3, 4, 7, 5, 6, 8));
+    act_tensor_free(y), y = NULL;
+
+    /* One tensor: a copy, not the same storage. */
+    assert_int_equal(act_cat(ctx, 1, (const act_tensor *[]){b}, 0, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(3, 4, 5, 6));
+    assert_false(act_tensor_shares_storage(y, b));
+    act_tensor_free(y);
+    act_tensor_free(c), act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_cat_dtypes(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *f = make(ctx, F32, 1, SHAPE(2), VALUES(0.5, 1.5));
+    act_tensor *d = make(ctx, F64, 1, SHAPE(1), VALUES(0.1));
+    act_tensor *i = make(ctx, I64, 1, SHAPE(2), VALUES(-3, 4));
+    act_tensor *y = NULL;
+    assert_int_equal(act_cat(ctx, 3, (const act_tensor *[]){f, d, i}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F64, 1, SHAPE(5), VALUES(0.5, 1.5, 0.1, -3, 4));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){i, f}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 1, SHAPE(4), VALUES(-3, 4, 0.5, 1.5));
+    act_tensor_free(y), y = NULL;
+    /* Indices joined stay indices. */
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){i, i}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, I64, 1, SHAPE(4), VALUES(-3, 4, -3, 4));
+    act_tensor_free(y), y = NULL;
+    act_tensor_free(i), act_tensor_free(d), act_tensor_free(f);
+}
+
+/* PyTorch's legacy rule: 1-d tensors of extent 0 are skipped, whatever the
+ * others' rank, though their dtype still counts. */
+static void test_cat_skips_legacy_empty(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *e = NULL, *e2 = NULL, *y = NULL;
+    assert_int_equal(act_empty(ctx, F64, 1, SHAPE(0), &e), ACT_OK);
+    assert_int_equal(act_empty(ctx, F32, 1, SHAPE(0), &e2), ACT_OK);
+    act_tensor *m = make(ctx, F32, 2, SHAPE(1, 2), VALUES(1, 2));
+    assert_int_equal(act_cat(ctx, 4, (const act_tensor *[]){e, m, e2, m}, 1,
+                             &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F64, 2, SHAPE(1, 4), VALUES(1, 2, 1, 2));
+    act_tensor_free(y), y = NULL;
+    /* Only empty tensors: an empty [0]. */
+    assert_int_equal(act_cat(ctx, 2, (const act_tensor *[]){e2, e2}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 1, SHAPE(0), NULL);
+    act_tensor_free(y), y = NULL;
+    /* Empty tensors of another shape are joined like any other. */
+    act_tensor *z = NULL;
+    assert_int_equal(act_empty(ctx, F32, 2, SHAPE(0, 2), &z), ACT_OK);
+    assert_int_equal(act_cat(ctx, 3, (const act_tensor *[]){z, m, z}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(1, 2), VALUES(1, 2));
+    act_tensor_free(y);
+    act_tensor_free(z), act_tensor_free(m), act_tensor_free(e2);
+    act_tensor_free(e);
+}
+
+static void test_cat_against_reference(void **state)
+{
+    act_context *ctx = *state;
+    for (int dim = -1; dim < 3; dim++) {
+        int d = dim < 0 ? 2 : dim;
+        act_tensor *ts[3];
+        int64_t extents[3] = {2, 1, 3};
+        for (int i = 0; i < 3; i++) {
+            /* Built as [c,b,a] and transposed to [a,b,c]: non-contiguous. */
+            int64_t shape[3] = {2, 3, 4};
+            shape[d] = extents[i];
+            act_dtype dt = i == 1 ? F64 : F32;
+            ts[i] = counting(ctx, dt, 3, SHAPE(shape[2], shape[1], shape[0]),
+                             100.0 * i);
+            ts[i] = transposed(ctx, ts[i], 0, 2);
+            assert_false(act_tensor_is_contiguous(ts[i]));
+        }
+        act_tensor *y = NULL;
+        assert_int_equal(act_cat(ctx, 3, (const act_tensor *const *)ts, dim,
+                                 &y),
+                         ACT_OK);
+        act_tensor *want = cat_ref(ctx, 3, ts, dim, F64);
+        expect_same(ctx, y, want);
+        act_tensor_free(want), act_tensor_free(y);
+        for (int i = 0; i < 3; i++)
+            act_tensor_free(ts[i]);
+    }
+}
+
+static void test_cat_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = counting(ctx, F32, 2, SHAPE(2, 5), 0), *y = NULL;
+    act_tensor *b = counting(ctx, F32, 2, SHAPE(3, 5), 0);
+    act_tensor *c = counting(ctx, F32, 2, SHAPE(2, 4), 0);
+    act_tensor *v = counting(ctx, F32, 1, SHAPE(5), 0);
+    act_tensor *s = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 1, &s), ACT_OK);
+
+    act_status st = act_cat(ctx, 0, (const act_tensor *[]){a}, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 1, "cat",
+                 "at least one tensor is needed, got 0", y);
+    st = act_cat(ctx, 1, NULL, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "cat", "NULL", y);
+    st = act_cat(ctx, 2, (const act_tensor *[]){a, NULL}, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "cat", "the 2nd tensor is NULL", y);
+
+    st = act_cat(ctx, 3, (const act_tensor *[]){a, a, c}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "cat",
+                 "the 3rd tensor has shape [2,4] but the 1st has [2,5] (only "
+                 "the joined dim may differ)", y);
+    /* Along dim 1 the same tensors join. */
+    st = act_cat(ctx, 3, (const act_tensor *[]){a, a, c}, 1, &y);
+    assert_int_equal(st, ACT_OK);
+    assert_int_equal(act_tensor_shape(y)[1], 14);
+    act_tensor_free(y), y = NULL;
+    /* Along dim 0 the extents of dim 0 may differ, not those of dim 1. */
+    st = act_cat(ctx, 2, (const act_tensor *[]){a, b}, 0, &y);
+    assert_int_equal(st, ACT_OK);
+    act_tensor_free(y), y = NULL;
+    st = act_cat(ctx, 2, (const act_tensor *[]){a, b}, 1, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "cat",
+                 "the 2nd tensor has shape [3,5] but the 1st has [2,5]", y);
+
+    st = act_cat(ctx, 2, (const act_tensor *[]){a, v}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "cat",
+                 "the 2nd tensor has 1 dims but the 1st has 2", y);
+    st = act_cat(ctx, 2, (const act_tensor *[]){s, s}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "cat",
+                 "the 1st tensor is 0-d and cannot be concatenated", y);
+    st = act_cat(ctx, 2, (const act_tensor *[]){v, s}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "cat", "the 2nd tensor is 0-d", y);
+
+    st = act_cat(ctx, 2, (const act_tensor *[]){a, a}, 2, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "cat", "dim 2 is out of range", y);
+    act_tensor *e = NULL;
+    assert_int_equal(act_empty(ctx, F32, 1, SHAPE(0), &e), ACT_OK);
+    st = act_cat(ctx, 1, (const act_tensor *[]){e}, 1, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "cat", "dim 1 is out of range", y);
+
+    /* Empty tensors may have huge extents; their sum must not wrap. */
+    act_tensor *h = NULL;
+    assert_int_equal(act_empty(ctx, F32, 2, SHAPE(0, INT64_MAX / 2 + 1), &h),
+                     ACT_OK);
+    st = act_cat(ctx, 2, (const act_tensor *[]){h, h}, 1, &y);
+    expect_error(ctx, st, ACT_E_NOMEM, 2, "cat",
+                 "the joined extent of dim 1 overflows", y);
+
+    act_tensor_free(h);
+    act_tensor_free(e), act_tensor_free(s), act_tensor_free(v);
+    act_tensor_free(c), act_tensor_free(b), act_tensor_free(a);
+}
+
+/* --------------------------------------------------------------- stack */
+
+static void test_stack_by_hand(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = make(ctx, F32, 1, SHAPE(2), VALUES(1, 2));
+    act_tensor *b = make(ctx, F32, 1, SHAPE(2), VALUES(3, 4));
+    const act_tensor *ab[] = {a, b};
+    act_tensor *y = NULL;
+    assert_int_equal(act_stack(ctx, 2, ab, 0, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 2, 3, 4));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_stack(ctx, 2, ab, 1, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 3, 2, 4));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_stack(ctx, 2, ab, -1, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 3, 2, 4));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_stack(ctx, 2, ab, -2, &y), ACT_OK);
+    expect_tensor(ctx, y, F32, 2, SHAPE(2, 2), VALUES(1, 2, 3, 4));
+    act_tensor_free(y), y = NULL;
+
+    /* 0-d tensors stack into a vector; dtypes promote. */
+    act_tensor *s = NULL, *t = NULL;
+    assert_int_equal(act_scalar(ctx, I64, 5, &s), ACT_OK);
+    assert_int_equal(act_scalar(ctx, F64, 0.25, &t), ACT_OK);
+    assert_int_equal(act_stack(ctx, 3, (const act_tensor *[]){s, t, s}, 0, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, F64, 1, SHAPE(3), VALUES(5, 0.25, 5));
+    act_tensor_free(y), y = NULL;
+    assert_int_equal(act_stack(ctx, 2, (const act_tensor *[]){s, s}, -1, &y),
+                     ACT_OK);
+    expect_tensor(ctx, y, I64, 1, SHAPE(2), VALUES(5, 5));
+    act_tensor_free(y);
+    act_tensor_free(t), act_tensor_free(s);
+    act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_stack_against_reference(void **state)
+{
+    act_context *ctx = *state;
+    for (int dim = -3; dim < 3; dim++) {
+        act_tensor *ts[4];
+        for (int i = 0; i < 4; i++) {
+            ts[i] = counting(ctx, i == 2 ? I64 : F32, 2, SHAPE(4, 3),
+                             10.0 * i);
+            if (i % 2)
+                ts[i] = transposed(ctx, ts[i], 0, 1); /* [3,4] */
+            else { /* contiguous [3,4] */
+                act_tensor *v = NULL;
+                assert_int_equal(act_reshape(ctx, ts[i], 2, SHAPE(3, 4), &v),
+                                 ACT_OK);
+                act_tensor_free(ts[i]);
+                ts[i] = v;
+            }
+        }
+        act_tensor *y = NULL;
+        assert_int_equal(act_stack(ctx, 4, (const act_tensor *const *)ts, dim,
+                                   &y),
+                         ACT_OK);
+        act_tensor *want = stack_ref(ctx, 4, ts, dim, F32);
+        expect_same(ctx, y, want);
+        act_tensor_free(want), act_tensor_free(y);
+        for (int i = 0; i < 4; i++)
+            act_tensor_free(ts[i]);
+    }
+}
+
+static void test_stack_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = counting(ctx, F32, 2, SHAPE(2, 3), 0), *y = NULL;
+    act_tensor *b = counting(ctx, F32, 2, SHAPE(3, 2), 0);
+    act_tensor *v = counting(ctx, F32, 1, SHAPE(6), 0);
+
+    act_status st = act_stack(ctx, 0, (const act_tensor *[]){a}, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 1, "stack", "at least one tensor", y);
+    st = act_stack(ctx, 2, (const act_tensor *[]){NULL, a}, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "stack", "the 1st tensor is NULL", y);
+    st = act_stack(ctx, 3, (const act_tensor *[]){a, a, b}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "stack",
+                 "the 3rd tensor has shape [3,2] but the 1st has [2,3]", y);
+    assert_non_null(strstr(act_context_error(ctx), "same shape"));
+    st = act_stack(ctx, 2, (const act_tensor *[]){a, v}, 0, &y);
+    expect_error(ctx, st, ACT_E_SHAPE, 2, "stack",
+                 "the 2nd tensor has shape [6] but the 1st has [2,3]", y);
+    st = act_stack(ctx, 2, (const act_tensor *[]){a, a}, 3, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "stack",
+                 "dim 3 is out of range for a 3-d tensor", y);
+    st = act_stack(ctx, 2, (const act_tensor *[]){a, a}, -4, &y);
+    expect_error(ctx, st, ACT_E_ARG, 3, "stack", "dim -4 is out of range", y);
+
+    act_tensor *full = NULL;
+    assert_int_equal(act_zeros(ctx, F32, 8, SHAPE(1, 1, 1, 1, 1, 1, 1, 1),
+                               &full),
+                     ACT_OK);
+    st = act_stack(ctx, 1, (const act_tensor *[]){full}, 0, &y);
+    expect_error(ctx, st, ACT_E_ARG, 2, "stack", "most a tensor can have (8)",
+                 y);
+
+    act_tensor_free(full), act_tensor_free(v), act_tensor_free(b);
+    act_tensor_free(a);
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(test_gather_by_hand),
+        TEST(test_gather_keeps_dtype),
+        TEST(test_gather_scalar),
+        TEST(test_gather_against_reference),
+        TEST(test_gather_transposed_index),
+        TEST(test_gather_errors),
+        TEST(test_index_select_by_hand),
+        TEST(test_index_select_against_reference),
+        TEST(test_index_select_errors),
+        TEST(test_cat_by_hand),
+        TEST(test_cat_dtypes),
+        TEST(test_cat_skips_legacy_empty),
+        TEST(test_cat_against_reference),
+        TEST(test_cat_errors),
+        TEST(test_stack_by_hand),
+        TEST(test_stack_against_reference),
+        TEST(test_stack_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

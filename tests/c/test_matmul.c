@@ -1,0 +1,667 @@
+/*
+ * test_matmul.c — act_matmul and the act_gemm_* kernels under it, checked
+ * against a naive float64 triple loop written here and hand-computed values:
+ * every shape case, both sides of each tiny-loop/BLAS threshold, transposed,
+ * sliced and expanded views, batches with broadcast, empty dims and errors.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "act.h"
+#include "blas.h"
+
+#define F32 ACT_DTYPE_F32
+#define F64 ACT_DTYPE_F64
+
+/* ------------------------------------------------------------ helpers */
+
+static int setup(void **state)
+{
+    act_context *ctx = act_context_new();
+    if (!ctx)
+        return -1;
+    act_manual_seed(ctx, 20240611);
+    *state = ctx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    act_context_free(*state);
+    return 0;
+}
+
+static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
+                        const int64_t *shape, const double *data)
+{
+    act_tensor *t = NULL;
+    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
+    return t;
+}
+
+static act_tensor *randn(act_context *ctx, act_dtype dt, int ndim,
+                         const int64_t *shape)
+{
+    act_tensor *t = NULL;
+    assert_int_equal(act_randn(ctx, dt, ndim, shape, NULL, &t), ACT_OK);
+    return t;
+}
+
+/* The elements of t in row-major order (the caller frees). */
+static double *values_of(act_context *ctx, const act_tensor *t)
+{
+    int64_t n = act_tensor_numel(t);
+    double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
+    assert_non_null(v);
+    assert_int_equal(act_tensor_to_doubles(ctx, t, v), ACT_OK);
+    return v;
+}
+
+static void assert_shape(const act_tensor *t, int ndim, const int64_t *shape)
+{
+    assert_int_equal(act_tensor_dim(t), ndim);
+    for (int i = 0; i < ndim; i++)
+        assert_int_equal(act_tensor_shape(t)[i], shape[i]);
+}
+
+/* An operand seen as a batch of matrices: a 1-d a is one row, a 1-d b one
+ * column (the documented meaning of each case). */
+static void as_batch(const act_tensor *t, bool left, int64_t *batch,
+                     int64_t *rows, int64_t *cols)
+{
+    const int64_t *s = act_tensor_shape(t);
+    int d = act_tensor_dim(t);
+    *batch = d == 3 ? s[0] : 1;
+    *rows = d == 1 ? (left ? 1 : s[0]) : s[d - 2];
+    *cols = d == 1 ? (left ? s[0] : 1) : s[d - 1];
+}
+
+/*
+ * Checks out = a . b against a float64 triple loop over the elements. Error
+ * bound of a sum of k products (Higham): |err| <= gamma * sum |a_ip b_pj|
+ * with gamma ~ (k + 2) u, u the dtype's unit roundoff; a factor 4 of slack.
+ */
+static void check_values(act_context *ctx, const act_tensor *a,
+                         const act_tensor *b, const act_tensor *out)
+{
+    int64_t ba, m, k, bb, k2, n;
+    as_batch(a, true, &ba, &m, &k);
+    as_batch(b, false, &bb, &k2, &n);
+    assert_int_equal(k, k2);
+    int64_t batch = ba == 1 ? bb : ba;
+    assert_int_equal(act_tensor_numel(out), batch * m * n);
+    assert_int_equal(act_tensor_dtype(out), act_tensor_dtype(a));
+    double *va = values_of(ctx, a), *vb = values_of(ctx, b);
+    double *vo = values_of(ctx, out);
+    double u = act_tensor_dtype(a) == F32 ? 0x1p-24 : 0x1p-53;
+    for (int64_t q = 0; q < batch; q++)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                const double *ar = va + (ba > 1 ? q : 0) * m * k + i * k;
+                const double *bc = vb + (bb > 1 ? q : 0) * k * n + j;
+                double s = 0, mag = 0;
+                for (int64_t p = 0; p < k; p++) {
+                    s += ar[p] * bc[p * n];
+                    mag += fabs(ar[p] * bc[p * n]);
+                }
+                double got = vo[(q * m + i) * n + j];
+                double tol = 4 * (double)(k + 2) * u * mag;
+                if (!(fabs(got - s) <= tol))
+                    fail_msg("out[%lld,%lld,%lld] = %.17g, want %.17g "
+                             "(tolerance %g, m=%lld n=%lld k=%lld)",
+                             (long long)q, (long long)i, (long long)j, got, s,
+                             tol, (long long)m, (long long)n, (long long)k);
+            }
+    free(va), free(vb), free(vo);
+}
+
+/* act_matmul(a, b) has the given shape and the reference's values. */
+static void check_matmul(act_context *ctx, const act_tensor *a,
+                         const act_tensor *b, int ndim, const int64_t *shape)
+{
+    act_tensor *out = NULL;
+    if (act_matmul(ctx, a, b, &out) != ACT_OK)
+        fail_msg("matmul failed: %s", act_context_error(ctx));
+    assert_shape(out, ndim, shape);
+    check_values(ctx, a, b, out);
+    act_tensor_free(out);
+}
+
+/* A rows x cols operand; when `transposed`, a view of a cols x rows tensor,
+ * so that its elements lie column-major. */
+static act_tensor *matrix(act_context *ctx, act_dtype dt, int64_t rows,
+                          int64_t cols, bool transposed)
+{
+    if (!transposed)
+        return randn(ctx, dt, 2, (int64_t[]){rows, cols});
+    act_tensor *t = randn(ctx, dt, 2, (int64_t[]){cols, rows}), *v = NULL;
+    assert_int_equal(act_transpose(ctx, t, 0, 1, &v), ACT_OK);
+    act_tensor_free(t);
+    return v;
+}
+
+static void expect_error(act_context *ctx, const act_tensor *a,
+                         const act_tensor *b, act_status status, int arg)
+{
+    act_tensor *out = NULL;
+    assert_int_equal(act_matmul(ctx, a, b, &out), status);
+    assert_null(out); /* nothing written on failure */
+    assert_int_equal(act_context_status(ctx), status);
+    assert_int_equal(act_context_error_arg(ctx), arg);
+    assert_string_equal(act_context_error_function(ctx), "matmul");
+}
+
+/* ----------------------------------------------------- hand-computed */
+
+static void test_hand_2x2(void **state)
+{
+    act_context *ctx = *state;
+    const act_dtype dts[2] = {F32, F64};
+    for (int d = 0; d < 2; d++) {
+        act_tensor *a = make(ctx, dts[d], 2, (int64_t[]){2, 2},
+                             (double[]){1, 2, 3, 4});
+        act_tensor *b = make(ctx, dts[d], 2, (int64_t[]){2, 2},
+                             (double[]){5, 6, 7, 8});
+        act_tensor *c = NULL;
+        assert_int_equal(act_matmul(ctx, a, b, &c), ACT_OK);
+        assert_shape(c, 2, (int64_t[]){2, 2});
+        assert_int_equal(act_tensor_dtype(c), dts[d]);
+        double *v = values_of(ctx, c);
+        assert_true(v[0] == 19 && v[1] == 22 && v[2] == 43 && v[3] == 50);
+        free(v);
+        act_tensor_free(c);
+        act_tensor_free(b);
+        act_tensor_free(a);
+    }
+}
+
+static void test_hand_dot_and_vectors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *x = make(ctx, F64, 1, (int64_t[]){3}, (double[]){1, 2, 3});
+    act_tensor *y = make(ctx, F64, 1, (int64_t[]){3}, (double[]){4, 5, 6});
+    act_tensor *m = make(ctx, F64, 2, (int64_t[]){2, 3},
+                         (double[]){1, 0, 2, 0, 1, -1});
+    act_tensor *r = NULL;
+    double v[3];
+    assert_int_equal(act_matmul(ctx, x, y, &r), ACT_OK);
+    assert_int_equal(act_tensor_dim(r), 0);
+    assert_int_equal(act_tensor_item(ctx, r, v), ACT_OK);
+    assert_true(v[0] == 32);
+    act_tensor_free(r);
+    assert_int_equal(act_matmul(ctx, m, x, &r), ACT_OK); /* [2,3].[3] */
+    assert_shape(r, 1, (int64_t[]){2});
+    assert_int_equal(act_tensor_to_doubles(ctx, r, v), ACT_OK);
+    assert_true(v[0] == 7 && v[1] == -1);
+    act_tensor_free(r);
+    act_tensor_free(y);
+    y = make(ctx, F64, 1, (int64_t[]){2}, (double[]){2, 3});
+    assert_int_equal(act_matmul(ctx, y, m, &r), ACT_OK); /* [2].[2,3] */
+    assert_shape(r, 1, (int64_t[]){3});
+    assert_int_equal(act_tensor_to_doubles(ctx, r, v), ACT_OK);
+    assert_true(v[0] == 2 && v[1] == 3 && v[2] == 1);
+    act_tensor_free(r);
+    act_tensor_free(m);
+    act_tensor_free(y);
+    act_tensor_free(x);
+}
+
+/* ------------------------------------------------------- shape cases */
+
+/* Dots of lengths around the vector threshold (loop below, ?dot above). */
+static void test_dot(void **state)
+{
+    act_context *ctx = *state;
+    const int64_t ks[] = {1, 2, ACT_GEMM_TINY_VEC - 1, ACT_GEMM_TINY_VEC,
+                          ACT_GEMM_TINY_VEC + 1, 300, 5000};
+    for (int d = 0; d < 2; d++)
+        for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+            act_dtype dt = d ? F64 : F32;
+            act_tensor *x = randn(ctx, dt, 1, &ks[i]);
+            act_tensor *y = randn(ctx, dt, 1, &ks[i]);
+            check_matmul(ctx, x, y, 0, NULL);
+            act_tensor_free(y);
+            act_tensor_free(x);
+        }
+}
+
+static void test_matrix_vector(void **state)
+{
+    act_context *ctx = *state;
+    /* m x k with m * k on both sides of the vector threshold, and large. */
+    const int64_t mk[][2] = {{1, 1}, {4, 8}, {5, 7}, {9, 4}, {64, 300}};
+    for (int d = 0; d < 2; d++)
+        for (size_t i = 0; i < sizeof mk / sizeof mk[0]; i++)
+            for (int t = 0; t < 2; t++) {
+                act_dtype dt = d ? F64 : F32;
+                int64_t m = mk[i][0], k = mk[i][1];
+                act_tensor *a = matrix(ctx, dt, m, k, t);
+                act_tensor *x = randn(ctx, dt, 1, &k);
+                act_tensor *y = randn(ctx, dt, 1, &m);
+                check_matmul(ctx, a, x, 1, &m);  /* [m,k].[k] -> [m] */
+                act_tensor *at = matrix(ctx, dt, m, k, t);
+                check_matmul(ctx, y, at, 1, &k); /* [m].[m,k] -> [k] */
+                act_tensor_free(at);
+                act_tensor_free(y);
+                act_tensor_free(x);
+                act_tensor_free(a);
+            }
+}
+
+/*
+ * Every m, n, k in 1..9 with every transpose combination: the grid spans
+ * each threshold (the largest tiny limit is ACT_GEMM_TINY_NT), so the loop,
+ * ?gemv, ?dot and ?gemm are all checked against the reference.
+ */
+_Static_assert(9 * 9 * 9 > ACT_GEMM_TINY_NT && 9 * 9 * 9 > ACT_GEMM_TINY_TN &&
+                   9 * 9 * 9 > ACT_GEMM_TINY_NN && 9 * 9 > ACT_GEMM_TINY_VEC,
+               "the grid must reach past every threshold");
+
+static void test_grid_around_thresholds(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++)
+        for (int tr = 0; tr < 4; tr++)
+            for (int64_t m = 1; m <= 9; m++)
+                for (int64_t n = 1; n <= 9; n++)
+                    for (int64_t k = 1; k <= 9; k++) {
+                        act_dtype dt = d ? F64 : F32;
+                        act_tensor *a = matrix(ctx, dt, m, k, tr & 1);
+                        act_tensor *b = matrix(ctx, dt, k, n, tr & 2);
+                        check_matmul(ctx, a, b, 2, (int64_t[]){m, n});
+                        act_tensor_free(b);
+                        act_tensor_free(a);
+                    }
+}
+
+/* Sizes that surely go to ?gemm, including x . W^T as a linear layer does. */
+static void test_large(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++)
+        for (int tr = 0; tr < 4; tr++) {
+            act_dtype dt = d ? F64 : F32;
+            act_tensor *a = matrix(ctx, dt, 64, 300, tr & 1);
+            act_tensor *b = matrix(ctx, dt, 300, 50, tr & 2);
+            check_matmul(ctx, a, b, 2, (int64_t[]){64, 50});
+            act_tensor_free(b);
+            act_tensor_free(a);
+        }
+}
+
+/* ------------------------------------------------------ strided views */
+
+static act_tensor *sliced(act_context *ctx, const act_tensor *t, int dim)
+{
+    act_tensor *v = NULL;
+    assert_int_equal(act_slice(ctx, t, dim, 0, act_tensor_size(t, dim), 2, &v),
+                     ACT_OK);
+    return v;
+}
+
+/* Step-2 slices: along columns (no BLAS layout: copied), along rows (a
+ * leading dimension of twice the width), and of vectors (a stride of 2). */
+static void test_step2_slices(void **state)
+{
+    act_context *ctx = *state;
+    const int64_t sizes[][3] = {{3, 4, 5}, {20, 30, 40}};
+    for (int d = 0; d < 2; d++)
+        for (int s = 0; s < 2; s++) {
+            act_dtype dt = d ? F64 : F32;
+            int64_t m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+            act_tensor *wa = randn(ctx, dt, 2, (int64_t[]){m, 2 * k});
+            act_tensor *ta = randn(ctx, dt, 2, (int64_t[]){2 * m, k});
+            act_tensor *wb = randn(ctx, dt, 2, (int64_t[]){k, 2 * n});
+            act_tensor *a = sliced(ctx, wa, 1), *a2 = sliced(ctx, ta, 0);
+            act_tensor *b = sliced(ctx, wb, 1);
+            assert_false(act_tensor_is_contiguous(a));
+            assert_false(act_tensor_is_contiguous(a2));
+            check_matmul(ctx, a, b, 2, (int64_t[]){m, n});
+            check_matmul(ctx, a2, b, 2, (int64_t[]){m, n});
+            act_tensor *v2 = randn(ctx, dt, 1, (int64_t[]){2 * k});
+            act_tensor *v = sliced(ctx, v2, 0);
+            check_matmul(ctx, a2, v, 1, &m); /* strided b column */
+            check_matmul(ctx, v, v, 0, NULL); /* strided dot */
+            check_matmul(ctx, v, b, 1, &n);   /* strided a row */
+            act_tensor *bt = NULL;             /* [n,k], strides (2, 2n) */
+            assert_int_equal(act_transpose(ctx, b, 0, 1, &bt), ACT_OK);
+            check_matmul(ctx, bt, v, 1, &n);
+            act_tensor_free(bt);
+            act_tensor_free(v), act_tensor_free(v2);
+            act_tensor_free(b), act_tensor_free(a2), act_tensor_free(a);
+            act_tensor_free(wb), act_tensor_free(ta), act_tensor_free(wa);
+        }
+}
+
+/* Expanded operands have stride 0, which BLAS cannot take as a leading
+ * dimension: they must be copied, not passed with ld = 0. */
+static void test_expanded(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++) {
+        act_dtype dt = d ? F64 : F32;
+        act_tensor *row = randn(ctx, dt, 2, (int64_t[]){1, 40});
+        act_tensor *one = randn(ctx, dt, 1, (int64_t[]){1});
+        act_tensor *b = randn(ctx, dt, 2, (int64_t[]){40, 30});
+        act_tensor *a = NULL, *v = NULL, *col = NULL;
+        assert_int_equal(act_expand(ctx, row, 2, (int64_t[]){20, 40}, &a),
+                         ACT_OK);
+        assert_int_equal(act_expand(ctx, one, 1, (int64_t[]){40}, &v), ACT_OK);
+        assert_int_equal(act_expand(ctx, one, 2, (int64_t[]){40, 30}, &col),
+                         ACT_OK);
+        check_matmul(ctx, a, b, 2, (int64_t[]){20, 30});
+        check_matmul(ctx, v, b, 1, (int64_t[]){30});
+        check_matmul(ctx, a, v, 1, (int64_t[]){20});
+        check_matmul(ctx, a, col, 2, (int64_t[]){20, 30});
+        check_matmul(ctx, v, v, 0, NULL);
+        act_tensor_free(col), act_tensor_free(v), act_tensor_free(a);
+        act_tensor_free(b), act_tensor_free(one), act_tensor_free(row);
+    }
+}
+
+/* ------------------------------------------------------------ batches */
+
+static void test_batched(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++) {
+        act_dtype dt = d ? F64 : F32;
+        /* Tiny (loop) and larger (BLAS) matrices in each batch. */
+        for (int64_t s = 1; s <= 8; s *= 8) {
+            int64_t m = 3 * s, k = 4 * s, n = 2 * s, B = 5;
+            act_tensor *a3 = randn(ctx, dt, 3, (int64_t[]){B, m, k});
+            act_tensor *b3 = randn(ctx, dt, 3, (int64_t[]){B, k, n});
+            act_tensor *a1 = randn(ctx, dt, 3, (int64_t[]){1, m, k});
+            act_tensor *b1 = randn(ctx, dt, 3, (int64_t[]){1, k, n});
+            act_tensor *a2 = randn(ctx, dt, 2, (int64_t[]){m, k});
+            act_tensor *b2 = randn(ctx, dt, 2, (int64_t[]){k, n});
+            act_tensor *va = randn(ctx, dt, 1, &k);
+            act_tensor *vb = randn(ctx, dt, 1, &k);
+            const int64_t bmn[3] = {B, m, n};
+            check_matmul(ctx, a3, b3, 3, bmn);
+            check_matmul(ctx, a1, b3, 3, bmn);
+            check_matmul(ctx, a3, b1, 3, bmn);
+            check_matmul(ctx, a3, b2, 3, bmn); /* one gemm of B*m rows */
+            check_matmul(ctx, a2, b3, 3, bmn);
+            check_matmul(ctx, a1, b1, 3, (int64_t[]){1, m, n});
+            check_matmul(ctx, a3, vb, 2, (int64_t[]){B, m});
+            check_matmul(ctx, va, b3, 2, (int64_t[]){B, n});
+            act_tensor_free(vb), act_tensor_free(va);
+            act_tensor_free(b2), act_tensor_free(a2);
+            act_tensor_free(b1), act_tensor_free(a1);
+            act_tensor_free(b3), act_tensor_free(a3);
+        }
+    }
+}
+
+/* Batches whose matrices are not laid end to end: transposed inside each
+ * batch, batch dim permuted inward (so the B*m rows do not form one matrix
+ * and the single-gemm shortcut must not apply), batch dim expanded. */
+static void test_batched_views(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++) {
+        act_dtype dt = d ? F64 : F32;
+        int64_t B = 4, m = 6, k = 7, n = 5;
+        act_tensor *t = randn(ctx, dt, 3, (int64_t[]){B, k, m});
+        act_tensor *p = randn(ctx, dt, 3, (int64_t[]){m, B, k});
+        act_tensor *one = randn(ctx, dt, 3, (int64_t[]){1, m, k});
+        act_tensor *b3 = randn(ctx, dt, 3, (int64_t[]){B, k, n});
+        act_tensor *b2 = randn(ctx, dt, 2, (int64_t[]){k, n});
+        act_tensor *at = NULL, *ap = NULL, *ae = NULL;
+        assert_int_equal(act_transpose(ctx, t, 1, 2, &at), ACT_OK);
+        assert_int_equal(act_permute(ctx, p, 3, (int[]){1, 0, 2}, &ap), ACT_OK);
+        assert_int_equal(act_expand(ctx, one, 3, (int64_t[]){B, m, k}, &ae),
+                         ACT_OK);
+        const int64_t bmn[3] = {B, m, n};
+        check_matmul(ctx, at, b3, 3, bmn);
+        check_matmul(ctx, at, b2, 3, bmn);
+        check_matmul(ctx, ap, b2, 3, bmn);
+        check_matmul(ctx, ap, b3, 3, bmn);
+        check_matmul(ctx, ae, b2, 3, bmn);
+        check_matmul(ctx, ae, b3, 3, bmn);
+        act_tensor *bt = NULL;
+        assert_int_equal(act_transpose(ctx, b3, 1, 2, &bt), ACT_OK);
+        check_matmul(ctx, bt, t, 3, (int64_t[]){B, n, m});
+        act_tensor_free(bt);
+        act_tensor_free(ae), act_tensor_free(ap), act_tensor_free(at);
+        act_tensor_free(b2), act_tensor_free(b3), act_tensor_free(one);
+        act_tensor_free(p), act_tensor_free(t);
+    }
+}
+
+/* -------------------------------------------------------- empty dims */
+
+static void expect_zeros(act_context *ctx, act_dtype dt, int na,
+                         const int64_t *sa, int nb, const int64_t *sb, int nr,
+                         const int64_t *sr)
+{
+    act_tensor *a = NULL, *b = NULL, *r = NULL;
+    assert_int_equal(act_full(ctx, dt, na, sa, NAN, &a), ACT_OK);
+    assert_int_equal(act_full(ctx, dt, nb, sb, NAN, &b), ACT_OK);
+    assert_int_equal(act_matmul(ctx, a, b, &r), ACT_OK);
+    assert_shape(r, nr, sr);
+    assert_int_equal(act_tensor_dtype(r), dt);
+    double *v = values_of(ctx, r);
+    for (int64_t i = 0; i < act_tensor_numel(r); i++)
+        assert_true(v[i] == 0); /* an empty sum: 0, whatever a and b hold */
+    free(v);
+    act_tensor_free(r), act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_empty(void **state)
+{
+    act_context *ctx = *state;
+    for (int d = 0; d < 2; d++) {
+        act_dtype dt = d ? F64 : F32;
+        /* k = 0: a result full of zeros */
+        expect_zeros(ctx, dt, 2, (int64_t[]){3, 0}, 2, (int64_t[]){0, 4}, 2,
+                     (int64_t[]){3, 4});
+        expect_zeros(ctx, dt, 1, (int64_t[]){0}, 1, (int64_t[]){0}, 0, NULL);
+        expect_zeros(ctx, dt, 2, (int64_t[]){3, 0}, 1, (int64_t[]){0}, 1,
+                     (int64_t[]){3});
+        expect_zeros(ctx, dt, 3, (int64_t[]){2, 3, 0}, 2, (int64_t[]){0, 4},
+                     3, (int64_t[]){2, 3, 4});
+        /* m, n or the batch = 0: an empty result */
+        expect_zeros(ctx, dt, 2, (int64_t[]){0, 3}, 2, (int64_t[]){3, 4}, 2,
+                     (int64_t[]){0, 4});
+        expect_zeros(ctx, dt, 2, (int64_t[]){3, 3}, 2, (int64_t[]){3, 0}, 2,
+                     (int64_t[]){3, 0});
+        expect_zeros(ctx, dt, 1, (int64_t[]){3}, 2, (int64_t[]){3, 0}, 1,
+                     (int64_t[]){0});
+        expect_zeros(ctx, dt, 3, (int64_t[]){0, 2, 3}, 3, (int64_t[]){0, 3, 4},
+                     3, (int64_t[]){0, 2, 4});
+        expect_zeros(ctx, dt, 3, (int64_t[]){0, 2, 3}, 2, (int64_t[]){3, 4}, 3,
+                     (int64_t[]){0, 2, 4});
+    }
+}
+
+/* ------------------------------------------------------------- errors */
+
+static void test_shape_mismatch(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = randn(ctx, F32, 2, (int64_t[]){4, 2});
+    act_tensor *b = randn(ctx, F32, 2, (int64_t[]){5, 5});
+    expect_error(ctx, a, b, ACT_E_SHAPE, 2);
+    const char *msg = act_context_error(ctx);
+    assert_non_null(strstr(msg, "[4,2]"));
+    assert_non_null(strstr(msg, "[5,5]"));
+    assert_string_equal(act_context_error_detail(ctx),
+                        "shapes [4,2] and [5,5] cannot be multiplied: 2 ≠ 5");
+    act_tensor *v = randn(ctx, F32, 1, (int64_t[]){3});
+    expect_error(ctx, a, v, ACT_E_SHAPE, 2); /* [4,2].[3] */
+    assert_non_null(strstr(act_context_error(ctx), "2 ≠ 3"));
+    expect_error(ctx, v, b, ACT_E_SHAPE, 2); /* [3].[5,5] */
+    expect_error(ctx, v, a, ACT_E_SHAPE, 2); /* [3].[4,2] */
+    act_tensor_free(v), act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_batch_mismatch(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = randn(ctx, F64, 3, (int64_t[]){2, 3, 4});
+    act_tensor *b = randn(ctx, F64, 3, (int64_t[]){3, 4, 5});
+    act_tensor *c = randn(ctx, F64, 3, (int64_t[]){2, 5, 5});
+    expect_error(ctx, a, b, ACT_E_SHAPE, 2);
+    const char *msg = act_context_error(ctx);
+    assert_non_null(strstr(msg, "[2,3,4]"));
+    assert_non_null(strstr(msg, "[3,4,5]"));
+    assert_non_null(strstr(msg, "batch"));
+    expect_error(ctx, a, c, ACT_E_SHAPE, 2); /* batches fit, 4 != 5 */
+    assert_non_null(strstr(act_context_error(ctx), "4 ≠ 5"));
+    act_tensor_free(c), act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_dtype_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *a = randn(ctx, F32, 2, (int64_t[]){2, 2});
+    act_tensor *b = randn(ctx, F64, 2, (int64_t[]){2, 2});
+    act_tensor *i = make(ctx, ACT_DTYPE_I64, 2, (int64_t[]){2, 2},
+                         (double[]){1, 2, 3, 4});
+    expect_error(ctx, a, b, ACT_E_DTYPE, 2);
+    assert_non_null(strstr(act_context_error(ctx), "float32"));
+    assert_non_null(strstr(act_context_error(ctx), "float64"));
+    expect_error(ctx, b, a, ACT_E_DTYPE, 2);
+    expect_error(ctx, i, a, ACT_E_DTYPE, 1);
+    assert_non_null(strstr(act_context_error(ctx), "int64"));
+    expect_error(ctx, a, i, ACT_E_DTYPE, 2);
+    assert_non_null(strstr(act_context_error(ctx), "int64"));
+    act_tensor_free(i), act_tensor_free(b), act_tensor_free(a);
+}
+
+static void test_rank_errors(void **state)
+{
+    act_context *ctx = *state;
+    act_tensor *s = NULL;
+    assert_int_equal(act_scalar(ctx, F32, 2, &s), ACT_OK);
+    act_tensor *v = randn(ctx, F32, 1, (int64_t[]){1});
+    act_tensor *r4 = randn(ctx, F32, 4, (int64_t[]){1, 1, 1, 1});
+    expect_error(ctx, s, v, ACT_E_SHAPE, 1);
+    assert_non_null(strstr(act_context_error(ctx), "0 dims"));
+    expect_error(ctx, v, s, ACT_E_SHAPE, 2);
+    expect_error(ctx, s, s, ACT_E_SHAPE, 1);
+    expect_error(ctx, r4, v, ACT_E_UNSUPPORTED, 1);
+    assert_non_null(strstr(act_context_error(ctx), "4 dims"));
+    expect_error(ctx, v, r4, ACT_E_UNSUPPORTED, 2);
+    act_tensor_free(r4), act_tensor_free(v), act_tensor_free(s);
+}
+
+/* ---------------------------------------------------- act_gemm direct */
+
+/*
+ * C = alpha op(A) op(B) + beta C with padded leading dimensions, on every
+ * route (loop, ?dot, ?gemv both ways, ?gemm) and transpose: padding of C
+ * must stay untouched, beta = 0 must ignore NaN in C, and alpha = 0 or
+ * k = 0 must only scale C.
+ */
+#define GUARD 12345.0
+
+static void gemm_case(bool f32, bool ta, bool tb, int64_t m, int64_t n,
+                      int64_t k, double alpha, double beta)
+{
+    int64_t lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3;
+    int64_t na = (ta ? k : m) * lda, nb = (tb ? n : k) * ldb, nc = m * ldc;
+    double *a = malloc(sizeof(double) * (size_t)(na + 1));
+    double *b = malloc(sizeof(double) * (size_t)(nb + 1));
+    double *c = malloc(sizeof(double) * (size_t)(nc + 1));
+    double *want = malloc(sizeof(double) * (size_t)(nc + 1));
+    assert_true(a && b && c && want);
+    for (int64_t i = 0; i < na; i++)
+        a[i] = (double)((i * 7) % 11) / 4 - 1;
+    for (int64_t i = 0; i < nb; i++)
+        b[i] = (double)((i * 5) % 13) / 8 - 0.75;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < ldc; j++) {
+            double c0 = j >= n      ? GUARD
+                        : beta == 0 ? NAN
+                                    : (double)(i - j) / 2 + 0.25;
+            double s = 0;
+            for (int64_t p = 0; p < k && j < n; p++)
+                s += (ta ? a[p * lda + i] : a[i * lda + p]) *
+                     (tb ? b[j * ldb + p] : b[p * ldb + j]);
+            c[i * ldc + j] = c0;
+            want[i * ldc + j] = j >= n ? GUARD
+                                : beta == 0 ? alpha * s
+                                            : alpha * s + beta * c0;
+        }
+    if (f32) {
+        float *fa = malloc(sizeof(float) * (size_t)(na + 1));
+        float *fb = malloc(sizeof(float) * (size_t)(nb + 1));
+        float *fc = malloc(sizeof(float) * (size_t)(nc + 1));
+        assert_true(fa && fb && fc);
+        for (int64_t i = 0; i < na; i++) fa[i] = (float)a[i];
+        for (int64_t i = 0; i < nb; i++) fb[i] = (float)b[i];
+        for (int64_t i = 0; i < nc; i++) fc[i] = (float)c[i];
+        act_gemm_f32(ta, tb, m, n, k, (float)alpha, fa, lda, fb, ldb,
+                     (float)beta, fc, ldc);
+        for (int64_t i = 0; i < nc; i++) c[i] = fc[i];
+        free(fa), free(fb), free(fc);
+    } else {
+        act_gemm_f64(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+    /* The inputs are exact in float32; sums of k products of magnitude
+     * <= 1.5 leave a rounding error far below this. */
+    double tol = (f32 ? 1e-5 : 1e-13) * (double)(k + 1);
+    for (int64_t i = 0; i < nc; i++)
+        if (!(fabs(c[i] - want[i]) <= tol))
+            fail_msg("%s ta=%d tb=%d %lldx%lldx%lld alpha=%g beta=%g: "
+                     "C[%lld] = %.17g, want %.17g",
+                     f32 ? "f32" : "f64", ta, tb, (long long)m, (long long)n,
+                     (long long)k, alpha, beta, (long long)i, c[i], want[i]);
+    free(a), free(b), free(c), free(want);
+}
+
+static void test_gemm_alpha_beta(void **state)
+{
+    (void)state;
+    const int64_t sizes[][3] = {
+        {2, 2, 2},   /* loop */
+        {1, 1, 100}, /* dot */
+        {9, 1, 20},  /* gemv, n = 1 */
+        {1, 9, 20},  /* gemv, m = 1 */
+        {20, 30, 40}, /* gemm */
+        {3, 3, 0},   /* k = 0 */
+        {0, 3, 3},   /* m = 0 */
+    };
+    const double ab[][2] = {{1, 0}, {1, 1}, {2, 0.5}, {0, 1}, {0, 0}, {-1, 2}};
+    for (int f = 0; f < 2; f++)
+        for (int tr = 0; tr < 4; tr++)
+            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+                for (size_t i = 0; i < sizeof ab / sizeof ab[0]; i++)
+                    gemm_case(f, tr & 1, tr & 2, sizes[s][0], sizes[s][1],
+                              sizes[s][2], ab[i][0], ab[i][1]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hand_2x2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hand_dot_and_vectors, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_dot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_matrix_vector, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grid_around_thresholds, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step2_slices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expanded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batched_views, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shape_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dtype_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rank_errors, setup, teardown),
+        cmocka_unit_test(test_gemm_alpha_beta),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
