@@ -23,7 +23,8 @@ void actlua_setfuncs(lua_State *L, const luaL_Reg *funcs, int state_idx)
 
 act_tensor **actlua_new_slot(lua_State *L)
 {
-    act_tensor **slot = lua_newuserdatauv(L, sizeof *slot, 0);
+    /* User value 1 caches the Lua object of the tensor's grad. */
+    act_tensor **slot = lua_newuserdatauv(L, sizeof *slot, 1);
     *slot = NULL;
     luaL_setmetatable(L, ACTLUA_TENSOR_MT);
     return slot;
@@ -226,4 +227,13 @@ void actlua_register_both(lua_State *L, const actlua_tables *t,
     lua_pushvalue(L, t->methods);
     actlua_setfuncs(L, funcs, t->state);
     lua_pop(L, 1);
+}
+
+void actlua_apply_requires_grad(lua_State *L, int arg)
+{
+    if (!actlua_opt_flag(L, arg, "requires_grad", 0))
+        return;
+    actlua_check_arg(L, act_tensor_set_requires_grad(actlua_ctx(L),
+                                                     actlua_check_tensor(L, -1), true),
+                     arg);
 }

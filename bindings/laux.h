@@ -91,6 +91,16 @@ typedef struct actlua_tables {
 void actlua_open_create(lua_State *L, const actlua_tables *t);
 void actlua_open_tensor(lua_State *L, const actlua_tables *t);
 void actlua_open_ops(lua_State *L, const actlua_tables *t);
+void actlua_open_autograd(lua_State *L, const actlua_tables *t);
+
+/* t.grad read and write (lautograd.c), for the Tensor's __index and
+ * __newindex. */
+int actlua_push_grad(lua_State *L, int idx);
+int actlua_set_grad(lua_State *L, int idx, int value);
+
+/* Applies opts.requires_grad (opts at arg) to the tensor on top of the
+ * stack. */
+void actlua_apply_requires_grad(lua_State *L, int arg);
 
 /* Registers funcs into both the module table and the methods table. */
 void actlua_register_both(lua_State *L, const actlua_tables *t,

@@ -94,6 +94,7 @@ static int tensor_from_table(lua_State *L, act_dtype dtype)
     act_tensor **slot = actlua_new_slot(L);
     actlua_check_arg(L, act_from_doubles(actlua_ctx(L), dtype, n.ndim, n.shape,
                                          n.data, slot), 1);
+    actlua_apply_requires_grad(L, 2);
     actlua_account(L);
     return 1;
 }
@@ -118,6 +119,7 @@ static int l_tensor(lua_State *L)
     } else {
         return luaL_typeerror(L, 1, "number, nested table of numbers or tensor");
     }
+    actlua_apply_requires_grad(L, 2);
     actlua_account(L);
     return 1;
 }
@@ -150,6 +152,7 @@ static int shaped(lua_State *L, enum fill_kind kind)
     act_generator *gen = actlua_opt_generator(L, next);
     act_tensor **slot = actlua_new_slot(L);
     actlua_check_arg(L, make_filled(L, kind, dtype, ndim, shape, gen, slot), 1);
+    actlua_apply_requires_grad(L, next);
     actlua_account(L);
     return 1;
 }

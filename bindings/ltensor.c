@@ -74,7 +74,9 @@ static int t_index(lua_State *L)
 {
     if (lua_type(L, 2) != LUA_TNUMBER) {
         lua_pushvalue(L, 2);
-        lua_gettable(L, lua_upvalueindex(2));
+        if (lua_gettable(L, lua_upvalueindex(2)) == LUA_TNIL &&
+            lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "grad") == 0)
+            return actlua_push_grad(L, 1);
         return 1;
     }
     act_tensor *t = actlua_check_tensor(L, 1);
@@ -100,6 +102,8 @@ static int t_index(lua_State *L)
 static int t_newindex(lua_State *L)
 {
     act_tensor *t = actlua_check_tensor(L, 1);
+    if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "grad") == 0)
+        return actlua_set_grad(L, 1, 3);
     if (lua_type(L, 2) != LUA_TNUMBER)
         return luaL_error(L, "cannot set field '%s' of a tensor",
                           luaL_tolstring(L, 2, NULL));

@@ -422,9 +422,13 @@ act_status act_argmin(act_context *ctx, const act_tensor *x, int dim,
  *   [m,k] . [k] -> [m]       (matrix-vector)
  *   [k] . [k,n] -> [n]
  *   [m,k] . [k,n] -> [m,n]
- *   [b,m,k] . [b,k,n] -> [b,m,n], with a batch of 1 or a 2-d side broadcast.
- * Large products go to OpenBLAS (cblas_sgemm/dgemm); tiny ones run in a
- * plain loop, which is faster below a few hundred multiply-adds. */
+ *   [b,m,k] . [b,k,n] -> [b,m,n], with a batch of 1 or a 2-d side broadcast;
+ *   a 1-d side against a 3-d one works as in PyTorch ([k] . [b,k,n] -> [b,n]).
+ * Large products go to OpenBLAS (cblas_sgemm/dgemm, gemv, dot); tiny ones run
+ * in a plain loop, which is faster below 32 to 128 multiply-adds here.
+ * Errors: ACT_E_SHAPE for a size mismatch or a 0-d side, ACT_E_DTYPE for
+ * differing or int64 dtypes (matmul does not promote), ACT_E_UNSUPPORTED
+ * above 3 dims. */
 act_status act_matmul(act_context *ctx, const act_tensor *a,
                       const act_tensor *b, act_tensor **out);
 
@@ -439,8 +443,10 @@ act_status act_gather(act_context *ctx, const act_tensor *x, int dim,
  * integral float). */
 act_status act_index_select(act_context *ctx, const act_tensor *x, int dim,
                             const act_tensor *index, act_tensor **out);
-/* Joins n tensors along an existing dim; the other extents must agree.
- * dtypes are promoted as for act_binary. */
+/* Joins n tensors along an existing dim; the other extents must agree. A
+ * list of one dtype keeps it; mixed dtypes promote as for act_binary. As in
+ * PyTorch, 1-d empty tensors ([0]) are skipped; 0-d tensors are refused
+ * (stack them). */
 act_status act_cat(act_context *ctx, int n, const act_tensor *const *ts,
                    int dim, act_tensor **out);
 /* Joins n tensors of one shape along a new dim. */
@@ -454,6 +460,68 @@ act_status act_stack(act_context *ctx, int n, const act_tensor *const *ts,
 act_status act_index_shift(act_context *ctx, const act_tensor *index,
                            int64_t delta, int64_t lo, int64_t hi,
                            act_tensor **out);
+
+/* ------------------------------------------------------------- autograd */
+
+/* Reverse-mode automatic differentiation, define-by-run: while grad mode is
+ * on (the default), every differentiable op whose inputs include a tensor
+ * that requires grad records how to send gradients back; act_backward then
+ * walks those records from a result to the leaves, accumulating into each
+ * leaf's grad. In-place ops refuse tensors that require grad (while grad
+ * mode is on), and a tensor saved for a backward that is later modified in
+ * place makes that backward fail rather than give a wrong gradient. */
+
+/* Marks a leaf (a tensor no op made) as needing a gradient. Float tensors
+ * only; ACT_E_STATE for a non-leaf (use act_detach first). */
+act_status act_tensor_set_requires_grad(act_context *ctx, act_tensor *t,
+                                        bool requires_grad);
+bool act_tensor_requires_grad(const act_tensor *t);
+/* True for tensors no recorded op made (whether or not they require grad). */
+bool act_tensor_is_leaf(const act_tensor *t);
+/* The accumulated gradient of a leaf, or NULL before a backward reaches it.
+ * Borrowed: owned by t. */
+act_tensor *act_tensor_grad(const act_tensor *t);
+/* Replaces t's gradient with grad (taking a new reference; NULL clears it).
+ * ACT_E_SHAPE unless grad has t's shape. */
+act_status act_tensor_set_grad(act_context *ctx, act_tensor *t,
+                               act_tensor *grad);
+/* The name of the op that made t ("mul", "matmul", ...), or NULL for a
+ * leaf. Static storage. */
+const char *act_tensor_grad_fn(const act_tensor *t);
+/* A view of t's elements that no gradient flows through. */
+act_status act_detach(act_context *ctx, const act_tensor *t, act_tensor **out);
+
+bool act_grad_enabled(const act_context *ctx);
+/* Turns recording on or off; returns the previous setting. */
+bool act_set_grad_enabled(act_context *ctx, bool enabled);
+
+/* Backpropagates from t: with grad NULL, t must have one element and its
+ * gradient is 1; otherwise grad (t's shape) is t's gradient. Gradients
+ * accumulate into the grad of every leaf that requires grad. The walk is
+ * iterative, in reverse creation order. Unless retain_graph, the values
+ * saved for the walk are freed, and a second backward through the same
+ * graph fails with ACT_E_STATE. Errors: ACT_E_STATE when t does not
+ * require grad, an op has no gradient, or a saved tensor was modified in
+ * place; ACT_E_SHAPE for a grad of the wrong shape or a non-scalar t
+ * without one. */
+act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
+                        bool retain_graph);
+
+/* Checks the gradients of fn at inputs against float64 central
+ * differences: for a fixed random weighting w of fn's output, compares
+ * d(sum w*fn)/d(input) from act_backward with (f(x + eps) - f(x - eps)) /
+ * 2 eps element by element, |analytic - numeric| <= atol + rtol |numeric|.
+ * Inputs must be float64 leaves that require grad (others are held
+ * constant). On a mismatch returns false and writes a report naming the
+ * input and element into report (may be NULL). fn returns a new reference
+ * or fails with a status. */
+typedef act_status (*act_grad_fn)(act_context *ctx, int n,
+                                  act_tensor *const *inputs, void *user,
+                                  act_tensor **out);
+act_status act_gradcheck(act_context *ctx, act_grad_fn fn, void *user, int n,
+                         act_tensor *const *inputs, double eps, double atol,
+                         double rtol, bool *passed, char *report,
+                         size_t report_size);
 
 /* ------------------------------------------------------------- printing */
 

@@ -17,7 +17,10 @@ typedef struct act_storage {
     size_t nbytes;
     void *data;
     size_t *live_bytes; /* the owning context's count, or NULL */
+    uint64_t version;   /* bumped by every in-place write (autograd checks) */
 } act_storage;
+
+struct act_node;
 
 struct act_tensor {
     int64_t refs;
@@ -27,6 +30,11 @@ struct act_tensor {
     int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
     int64_t offset;                /* in elements */
     act_storage *storage;
+    /* autograd (autograd.h): a leaf requires grad when the user says so; a
+     * non-leaf has grad_fn, the node that made it. */
+    bool requires_grad;
+    act_tensor *grad;
+    struct act_node *grad_fn;
 };
 
 struct act_generator {
@@ -44,6 +52,9 @@ struct act_context {
     char err_detail[ACT_MSG_SIZE];
     char err_full[ACT_MSG_SIZE + 64];
     size_t live_bytes; /* storage bytes alive, see act_context_live_bytes */
+    bool grad_enabled; /* autograd records ops (act_set_grad_enabled) */
+    uint64_t next_seq; /* creation number of the next autograd node */
+    uint64_t epoch;    /* the current backward's visit mark */
 };
 
 /* ------------------------------------------------------------- errors */
@@ -98,7 +109,7 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
                             act_tensor **out);
 
 /* A new tensor header sharing t's storage, with t's geometry (the caller
- * adjusts it). Fails only for lack of memory. */
+ * adjusts it) and no autograd state. Fails only for lack of memory. */
 act_status act_tensor_alias(act_context *ctx, const char *fn,
                             const act_tensor *t, act_tensor **out);
 

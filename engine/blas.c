@@ -106,7 +106,8 @@ ZERO_FN(zero_f64, double)
  * against 0.2 us for sdot; 1x300x300 with both transposed 25 us against
  * 3.9 us for sgemv), so m == 1 or n == 1 goes to ?gemv and m == n == 1 to
  * ?dot. Before gemv with beta == 0 the output is zeroed here: BLAS promises
- * not to read y then, but scaling by 0 has propagated NaN in some releases.
+ * not to read y then, but OpenBLAS kernels have let NaN through 0 * y before
+ * (OpenBLAS issues #929, #2496), and an uninitialised output can hold NaN.
  */
 #define GEMM_BLAS(NAME, T, DOT, GEMV, GEMM, ZERO)                             \
     static void NAME(bool ta, bool tb, int m, int n, int k, T alpha,          \
@@ -137,9 +138,10 @@ GEMM_BLAS(gemm_blas_f32, float, cblas_sdot, cblas_sgemv, cblas_sgemm, zero_f32)
 GEMM_BLAS(gemm_blas_f64, double, cblas_ddot, cblas_dgemv, cblas_dgemm, zero_f64)
 
 /*
- * k == 0 and alpha == 0 stay in the loop, which then only scales C: older
- * OpenBLAS releases did not always apply beta when k == 0. So do products
- * whose sizes do not fit BLAS's int.
+ * k == 0 and alpha == 0 stay in the loop, which then only scales C: there is
+ * no product to hand over, and the result does not depend on how a BLAS
+ * release treats those edge cases. So do products whose sizes do not fit
+ * BLAS's int (slow, but correct rather than truncated).
  */
 #define GEMM_ENTRY(NAME, T, LOOP, BLAS)                                       \
     void NAME(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,    \

@@ -43,7 +43,7 @@ void act_gemm_f64(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
  *                                                               -> 64
  *   m or n = 1 (gemv or dot, see blas.c)  1x1x64: 37/36 vs 10/13;
  *       8x1x8: 26-32/27-32 vs 26-30/38-48                       -> 32
- * (The design notes' 150 ns for a 4x5.5x5 sgemm is not what this machine
+ * (The design notes' 150 ns for a 4x5 . 5x5 sgemm is not what this machine
  * gives: 28-31 ns, against 49 ns for the loop.) Exposed so that tests can
  * sit on either side.
  */

@@ -15,6 +15,7 @@ act_context *act_context_new(void)
         return NULL;
     ctx->default_dtype = ACT_DTYPE_F32;
     ctx->status = ACT_OK;
+    ctx->grad_enabled = true;
     act_generator_seed(&ctx->gen, 0);
     return ctx;
 }
@@ -149,7 +150,7 @@ act_status act_require_float(act_context *ctx, const char *fn, int arg,
         return ACT_OK;
     return act_fail(ctx, ACT_E_DTYPE, fn, arg,
                     "expected a float32 or float64 tensor, got %s (convert "
-                    "with :float() or :double())",
+                    "it to a float dtype first)",
                     act_dtype_name(t->dtype));
 }
 

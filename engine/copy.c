@@ -4,6 +4,7 @@
  * body per (destination, source) dtype pair, run through the iterator.
  */
 #include "act_internal.h"
+#include "autograd.h"
 
 #include <math.h>
 #include <string.h>
@@ -88,6 +89,8 @@ act_status act_copy_(act_context *ctx, act_tensor *dst, const act_tensor *src)
                       act_shape_str(a, sizeof a, src->ndim, src->shape),
                       act_shape_str(b, sizeof b, dst->ndim, dst->shape));
     }
+    if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, "copy_", dst);
     if (st != ACT_OK)
         return st;
     if (!act_may_overlap(dst, src))
@@ -115,6 +118,9 @@ FILL_BODY(fill_i64, int64_t)
 
 act_status act_fill_(act_context *ctx, act_tensor *dst, double value)
 {
+    act_status st = act_prepare_inplace(ctx, "fill_", dst);
+    if (st != ACT_OK)
+        return st;
     union { float f; double d; int64_t i; } v;
     act_loop_fn body;
     switch (dst->dtype) {

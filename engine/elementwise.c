@@ -6,6 +6,7 @@
  * on floats. Rows with unit strides get a loop the compiler can vectorise.
  */
 #include "act_internal.h"
+#include "autograd.h"
 
 #include <string.h>
 #include <tgmath.h>
@@ -225,6 +226,8 @@ act_status act_unary_(act_context *ctx, act_unary_op op, act_tensor *x)
 {
     act_status st = check_unary(ctx, op, x);
     if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, unary_table[op].name, x);
+    if (st == ACT_OK)
         run(x, 1, (const act_tensor *const[]){x},
             pick(&unary_table[op], x->dtype), NULL);
     return st;
@@ -259,6 +262,8 @@ act_status act_clamp_(act_context *ctx, act_tensor *x, double lo, double hi)
 {
     act_status st = check_clamp(ctx, "clamp_", x, lo, hi);
     double bounds[2] = {lo, hi};
+    if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, "clamp_", x);
     if (st == ACT_OK)
         run(x, 1, (const act_tensor *const[]){x},
             x->dtype == ACT_DTYPE_F64 ? clamp_f64 : clamp_f32, bounds);
@@ -314,6 +319,8 @@ act_status act_binary_(act_context *ctx, act_binary_op op, act_tensor *a,
                       act_shape_str(sb, sizeof sb, b->ndim, b->shape),
                       act_shape_str(sa, sizeof sa, a->ndim, a->shape));
     }
+    if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, fn, a);
     if (st != ACT_OK)
         return st;
     /* b is read while a is written: a view of the same storage with another

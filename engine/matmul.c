@@ -202,7 +202,7 @@ act_status act_matmul(act_context *ctx, const act_tensor *a,
     operand oa = {0}, ob = {0};
     describe(&oa, a, true);
     describe(&ob, b, false);
-    int ndim;
+    int ndim = 0;
     int64_t shape[3];
     if ((st = result_shape(ctx, &oa, &ob, &ndim, shape)) != ACT_OK)
         return st;

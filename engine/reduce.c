@@ -263,6 +263,12 @@ INLINE void lse_kernel(const void *x, const plan *p, void *y, bool f32)
 
 /* ----------------------------------------------------- max, min, arg* */
 
+/* Where element k of a row (or row k of a column) is a new extreme with
+ * chance 1/k, a branch on it is mispredicted often in the first few and
+ * rarely after. So the first MASKED elements update with a mask and a
+ * select (2-3x faster there, but blind to NaN), the rest with a branch. */
+#define MASKED 16
+
 /* True when v should replace the current extreme b: strictly more extreme
  * (so the first of equals wins), or NaN (so NaN propagates, at the first
  * NaN's index, as PyTorch). Callers stop replacing once b is NaN. */
@@ -271,41 +277,62 @@ INLINE bool beats(double v, double b, bool is_max)
     return is_max ? !(v <= b) : !(v >= b);
 }
 
-/* Eight elements at a time: one test (vectorised) says whether any of
- * them beats the current extreme, and only then are they looked at in
- * order. On unsorted data a new extreme is rare, so this halves the time
- * of a compare-and-branch per element. */
+/* The branch-free update of (*b, *bi) by v at index k, for non-NaN b;
+ * returns whether v is NaN, which it does not handle. */
+INLINE bool masked_step(double v, int64_t k, bool is_max, double *b,
+                        int64_t *bi)
+{
+    bool take = is_max ? v > *b : v < *b;
+    int64_t m = -(int64_t)take;
+    *bi = (*bi & ~m) | (k & m);
+    *b = take ? v : *b;
+    return v != v;
+}
+
+/* One exact step; true when it reached a NaN, after which nothing beats. */
+INLINE bool branch_step(double v, int64_t k, bool is_max, double *b,
+                        int64_t *bi)
+{
+    if (!beats(v, *b, is_max))
+        return false;
+    *b = v, *bi = k;
+    return v != v;
+}
+
+/* The exact update by x[i, n): eight elements at a time, one test (which
+ * vectorises) says whether any beats b, and only then are they looked at in
+ * order. */
+INLINE void row_arg_branch(const void *x, int64_t i, int64_t n, bool is_max,
+                           double *b, int64_t *bi, bool f32)
+{
+    if (*b != *b)
+        return;
+    for (; i + 8 <= n; i += 8) {
+        bool none = true;
+        for (int k = 0; k < 8; k++)
+            none &= !beats(ld(x, i + k, f32), *b, is_max);
+        if (none)
+            continue;
+        for (int64_t k = i; k < i + 8; k++)
+            if (branch_step(ld(x, k, f32), k, is_max, b, bi))
+                return;
+    }
+    for (; i < n; i++)
+        if (branch_step(ld(x, i, f32), i, is_max, b, bi))
+            return;
+}
+
 INLINE int64_t row_arg(const void *x, int64_t n, bool is_max, double *best,
                        bool f32)
 {
     double b = ld(x, 0, f32);
-    int64_t bi = 0, i = 1;
-    if (b != b)
-        goto done;
-    for (; i + 8 <= n; i += 8) {
-        bool none = true;
-        for (int k = 0; k < 8; k++)
-            none &= !beats(ld(x, i + k, f32), b, is_max);
-        if (none)
-            continue;
-        for (int64_t k = i; k < i + 8; k++) {
-            double v = ld(x, k, f32);
-            if (beats(v, b, is_max)) {
-                b = v, bi = k;
-                if (v != v)
-                    goto done;
-            }
-        }
-    }
-    for (; i < n; i++) {
-        double v = ld(x, i, f32);
-        if (beats(v, b, is_max)) {
-            b = v, bi = i;
-            if (v != v)
-                goto done;
-        }
-    }
-done:
+    int64_t bi = 0, i = 1, im = n < MASKED ? n : MASKED;
+    bool nan = b != b;
+    for (; i < im; i++)
+        nan |= masked_step(ld(x, i, f32), i, is_max, &b, &bi);
+    if (nan) /* start again, exactly */
+        b = ld(x, 0, f32), bi = 0, i = 1;
+    row_arg_branch(x, i, n, is_max, &b, &bi, f32);
     *best = b;
     return bi;
 }
@@ -320,10 +347,7 @@ INLINE void cols_arg_init(const void *x, int64_t w, void *vals, int64_t *idx,
 }
 
 /* Rows k0 <= k < k1 of w columns against the extremes so far, kept in the
- * result itself (vals, idx). In the first rows, whether row k wins a column
- * is a coin toss (chance 1/k) that the branch predictor cannot learn, so
- * there the update is a mask and a select, twice as fast as a branch. It
- * does not handle NaN; it says whether it saw one. */
+ * result itself (vals, idx), without a branch; says whether it saw NaN. */
 INLINE bool cols_arg_masked(const void *x, int64_t k0, int64_t k1,
                             int64_t stride, int64_t w, bool is_max,
                             void *restrict vals, int64_t *restrict idx,
@@ -333,19 +357,15 @@ INLINE bool cols_arg_masked(const void *x, int64_t k0, int64_t k1,
     for (int64_t k = k0; k < k1; k++) {
         const void *r = adv(x, k * stride, f32);
         for (int64_t j = 0; j < w; j++) {
-            double v = ld(r, j, f32), b = ld(vals, j, f32);
-            bool take = is_max ? v > b : v < b;
-            int64_t m = -(int64_t)take;
-            nan |= v != v;
-            idx[j] = (idx[j] & ~m) | (k & m);
-            st(vals, j, take ? v : b, f32);
+            double b = ld(vals, j, f32);
+            nan |= masked_step(ld(r, j, f32), k, is_max, &b, &idx[j]);
+            st(vals, j, b, f32);
         }
     }
     return nan;
 }
 
-/* The same with a branch, which later rows rarely take, and with NaN
- * propagating (at the first NaN's row). */
+/* The same with a branch, and with NaN propagating (at its first row). */
 INLINE void cols_arg_branch(const void *x, int64_t k0, int64_t k1,
                             int64_t stride, int64_t w, bool is_max,
                             void *restrict vals, int64_t *restrict idx,
@@ -363,13 +383,11 @@ INLINE void cols_arg_branch(const void *x, int64_t k0, int64_t k1,
     }
 }
 
-#define MASKED_ROWS 16
-
 INLINE void cols_arg(const void *x, int64_t n, int64_t stride, int64_t w,
                      bool is_max, void *restrict vals, int64_t *restrict idx,
                      bool f32)
 {
-    int64_t km = n < MASKED_ROWS ? n : MASKED_ROWS;
+    int64_t km = n < MASKED ? n : MASKED;
     cols_arg_init(x, w, vals, idx, f32);
     if (cols_arg_masked(x, 1, km, stride, w, is_max, vals, idx, f32)) {
         cols_arg_init(x, w, vals, idx, f32); /* a NaN: start again */

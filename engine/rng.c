@@ -4,6 +4,7 @@
  * IEEE double operations are used, so a seed gives the same bits everywhere.
  */
 #include "act_internal.h"
+#include "autograd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -195,6 +196,8 @@ act_status act_uniform_(act_context *ctx, act_tensor *t, double a, double b,
     if (st == ACT_OK)
         st = check_bounds(ctx, "uniform_", a, b, false);
     if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, "uniform_", t);
+    if (st == ACT_OK)
         fill_uniform(t, a, b, gen ? gen : &ctx->gen);
     return st;
 }
@@ -205,6 +208,8 @@ act_status act_normal_(act_context *ctx, act_tensor *t, double mean,
     act_status st = act_require_float(ctx, "normal_", 1, t);
     if (st == ACT_OK)
         st = check_bounds(ctx, "normal_", mean, std, true);
+    if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, "normal_", t);
     if (st == ACT_OK)
         fill_normal(t, mean, std, gen ? gen : &ctx->gen);
     return st;

@@ -4,6 +4,7 @@
  * single elements. Every other file makes tensors through these functions.
  */
 #include "act_internal.h"
+#include "autograd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -102,6 +103,9 @@ act_status act_tensor_alias(act_context *ctx, const char *fn,
         return act_fail(ctx, ACT_E_NOMEM, fn, 0, "out of memory for a view");
     *v = *t;
     v->refs = 1;
+    v->requires_grad = false;
+    v->grad = NULL;
+    v->grad_fn = NULL;
     v->storage->refs++;
     *out = v;
     return ACT_OK;
@@ -111,6 +115,9 @@ void act_tensor_free(act_tensor *t)
 {
     if (!t || --t->refs > 0)
         return;
+    act_tensor_free(t->grad); /* a gradient has no grad_fn: no recursion */
+    if (t->grad_fn)
+        act_node_unref(t->grad_fn);
     if (--t->storage->refs == 0) {
         if (t->storage->live_bytes)
             *t->storage->live_bytes -= t->storage->nbytes;
@@ -240,6 +247,8 @@ act_status act_tensor_set(act_context *ctx, act_tensor *t,
     act_status st = check_index(ctx, "set", t, index);
     if (st == ACT_OK && t->dtype == ACT_DTYPE_I64)
         st = check_int_value(ctx, "set", 3, value);
+    if (st == ACT_OK)
+        st = act_prepare_inplace(ctx, "set", t);
     if (st != ACT_OK)
         return st;
     act_store(t->dtype, act_elem_ptr(t, index), value);

@@ -297,6 +297,38 @@ static void test_reference_long_rows_and_wide_columns(void **state)
     check_shape_both_dtypes(ctx, 3, (int64_t[]){2, 3, 1100});
 }
 
+/* Long columns (more than the first rows the engine treats specially). */
+static void test_reference_long_columns(void **state)
+{
+    act_context *ctx = *state;
+    check_shape_both_dtypes(ctx, 3, (int64_t[]){40, 3, 7});
+}
+
+/* Small integers (ties everywhere) and NaNs early and late in rows and
+ * columns: max/min must give the first extreme or the first NaN. */
+static void test_reference_ties_and_nans(void **state)
+{
+    act_context *ctx = *state;
+    int64_t shape[3] = {40, 3, 21}, n = 40 * 3 * 21;
+    double *v = malloc(sizeof(double) * (size_t)n);
+    assert_non_null(v);
+    uint32_t r = 12345;
+    for (int64_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        v[i] = (double)((r >> 16) % 5) - 2;
+    }
+    /* (k, a, b) is at k*63 + a*21 + b. */
+    int64_t nans[][3] = {{2, 0, 5}, {30, 1, 7}, {10, 2, 18}, {35, 0, 3}};
+    for (int i = 0; i < 4; i++)
+        v[nans[i][0] * 63 + nans[i][1] * 21 + nans[i][2]] = NAN;
+    for (int dt = ACT_DTYPE_F32; dt <= ACT_DTYPE_F64; dt++) {
+        act_tensor *x = make(ctx, (act_dtype)dt, 3, shape, v);
+        check_all_ops(ctx, x);
+        act_tensor_free(x);
+    }
+    free(v);
+}
+
 static void test_reference_transposed(void **state)
 {
     act_context *ctx = *state;
@@ -496,6 +528,37 @@ static void test_ties_take_the_first(void **state)
     assert_int_equal(act_tensor_dim(y), 0);
     expect_scalar(ctx, y, ACT_DTYPE_I64, 3, 0);
     act_tensor_free(x);
+}
+
+/* Sorted data: every element is a new extreme (the worst case of a scan
+ * that skips blocks holding none), and the last one is not in a tail. */
+static void test_monotone_rows_and_columns(void **state)
+{
+    act_context *ctx = *state;
+    for (int dt = ACT_DTYPE_F32; dt <= ACT_DTYPE_F64; dt++) {
+        act_dtype d = (act_dtype)dt;
+        act_tensor *up = NULL, *down = NULL, *col = NULL, *v = NULL, *i = NULL;
+        assert_int_equal(act_arange(ctx, d, 0, 96, 1, &up), ACT_OK);
+        assert_int_equal(act_linspace(ctx, d, 95, 0, 96, &down), ACT_OK);
+        assert_int_equal(act_max(ctx, up, 0, false, &v, &i), ACT_OK);
+        expect_scalar(ctx, v, d, 95, 0);
+        expect_scalar(ctx, i, ACT_DTYPE_I64, 95, 0);
+        assert_int_equal(act_argmin(ctx, up, 0, false, &i), ACT_OK);
+        expect_scalar(ctx, i, ACT_DTYPE_I64, 0, 0);
+        assert_int_equal(act_min(ctx, down, ALL, false, &v, &i), ACT_OK);
+        expect_scalar(ctx, v, d, 0, 0);
+        expect_scalar(ctx, i, ACT_DTYPE_I64, 95, 0);
+        assert_int_equal(act_view(ctx, up, 2, (int64_t[]){96, 1}, &col), ACT_OK);
+        assert_int_equal(act_argmax(ctx, col, 0, false, &i), ACT_OK);
+        expect(ctx, i, ACT_DTYPE_I64, 1, (int64_t[]){1}, (double[]){95}, 0);
+        act_tensor_free(col);
+        assert_int_equal(act_view(ctx, down, 2, (int64_t[]){96, 1}, &col), ACT_OK);
+        assert_int_equal(act_argmin(ctx, col, 0, false, &i), ACT_OK);
+        expect(ctx, i, ACT_DTYPE_I64, 1, (int64_t[]){1}, (double[]){95}, 0);
+        act_tensor_free(col);
+        act_tensor_free(down);
+        act_tensor_free(up);
+    }
 }
 
 /* The index of a transposed view's extreme is in the view's coordinates. */
@@ -754,6 +817,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reference_contiguous, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reference_long_rows_and_wide_columns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reference_long_columns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reference_ties_and_nans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reference_transposed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reference_other_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sum_mean_of_arange, setup, teardown),
@@ -763,6 +828,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_var_correction_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logsumexp_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ties_take_the_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_monotone_rows_and_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arg_of_transposed_view, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nan_propagates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_infinities_in_max_min, setup, teardown),

@@ -1,0 +1,36 @@
+/*
+ * op_table.c — one row per differentiable op family: its name (for grad_fn
+ * and error messages) and its backward. The backward functions live in the
+ * grad_*.c file of their area; a row whose backward is NULL makes
+ * act_backward fail with a message naming the op.
+ */
+#include "autograd.h"
+#include "grad_rules.h"
+
+const act_op_info act_op_table[ACT_OP_COUNT] = {
+    [ACT_OP_UNARY] = {"unary", NULL},
+    [ACT_OP_BINARY] = {"binary", NULL},
+    [ACT_OP_CLAMP] = {"clamp", NULL},
+    [ACT_OP_WHERE] = {"where", NULL},
+    [ACT_OP_TO_DTYPE] = {"copy", NULL},
+    [ACT_OP_REDUCE] = {"reduce", NULL},
+    [ACT_OP_EXTREME] = {"max", NULL},
+    [ACT_OP_MATMUL] = {"matmul", NULL},
+    [ACT_OP_LINEAR] = {"linear", NULL},
+    [ACT_OP_VIEW] = {"view", NULL},
+    [ACT_OP_PERMUTE] = {"permute", NULL},
+    [ACT_OP_SLICE] = {"slice", NULL},
+    [ACT_OP_SELECT] = {"select", NULL},
+    [ACT_OP_EXPAND] = {"expand", NULL},
+    [ACT_OP_GATHER] = {"gather", NULL},
+    [ACT_OP_INDEX_SELECT] = {"index_select", NULL},
+    [ACT_OP_CAT] = {"cat", NULL},
+    [ACT_OP_STACK] = {"stack", NULL},
+    [ACT_OP_ACTIVATION] = {"activation", NULL},
+    [ACT_OP_PRELU] = {"prelu", NULL},
+    [ACT_OP_SOFTMAX] = {"softmax", NULL},
+    [ACT_OP_GLU] = {"glu", NULL},
+    [ACT_OP_LOSS] = {"loss", NULL},
+};
+_Static_assert(sizeof act_op_table / sizeof *act_op_table == ACT_OP_COUNT,
+               "one row per op");
