@@ -37,7 +37,7 @@ test-asan: deps $(ASAN_BUILD)/Makefile
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	$(BUILD)/actlua bench/run.lua
+	ACTLUA_BIN=$(BUILD)/actlua bash bench/deep_xor.sh
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
