@@ -202,6 +202,7 @@ int luaopen_actlua(lua_State *L)
     actlua_open_tensor(L, &t);
     actlua_open_ops(L, &t);
     actlua_open_autograd(L, &t);
+    actlua_open_activations(L, &t);
 
     lua_pushvalue(L, t.methods);
     lua_setfield(L, t.module, "Tensor");

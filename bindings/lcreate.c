@@ -104,12 +104,14 @@ static int l_tensor(lua_State *L)
     act_dtype dtype = actlua_opt_dtype(L, 2);
     act_context *ctx = actlua_ctx(L);
     act_tensor *src = actlua_to_tensor(L, 1);
-    if (src) {
+    if (src) { /* a copy that is a new leaf, as torch.tensor(t) */
         act_tensor **slot = actlua_new_slot(L);
-        actlua_check(L, act_to_dtype(ctx, src, lua_istable(L, 2)
-                                                   ? dtype
-                                                   : act_tensor_dtype(src),
-                                     slot));
+        bool was = act_set_grad_enabled(ctx, false);
+        act_status st = act_to_dtype(ctx, src, lua_istable(L, 2) ? dtype
+                                                                 : act_tensor_dtype(src),
+                                     slot);
+        act_set_grad_enabled(ctx, was);
+        actlua_check(L, st);
     } else if (lua_type(L, 1) == LUA_TNUMBER) {
         double v = lua_tonumber(L, 1);
         act_tensor **slot = actlua_new_slot(L);

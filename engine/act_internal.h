@@ -113,6 +113,16 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
 act_status act_tensor_alias(act_context *ctx, const char *fn,
                             const act_tensor *t, act_tensor **out);
 
+/* act_contiguous, act_clone and act_to_dtype without autograd recording
+ * (copy.c), for the engine's own temporaries: a copy an op makes of its
+ * input is not part of the graph, the op records itself with the input. */
+act_status act_contiguous_nograd(act_context *ctx, const act_tensor *t,
+                                 act_tensor **out);
+act_status act_clone_nograd(act_context *ctx, const act_tensor *t,
+                            act_tensor **out);
+act_status act_to_dtype_nograd(act_context *ctx, const act_tensor *t,
+                               act_dtype dtype, act_tensor **out);
+
 /* Row-major contiguous strides for shape. */
 void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides);
 
@@ -135,6 +145,15 @@ void act_store(act_dtype dtype, void *p, double v);
 act_status act_broadcast_shapes(act_context *ctx, const char *fn, int na,
                                 const int64_t *sa, int nb, const int64_t *sb,
                                 int *nout, int64_t *out);
+
+/* ------------------------------------------------------- reductions */
+
+/* Checks x (argument 1) and dim (argument 2) of the reduction `fn` and sees
+ * x as geom = [outer, n, inner] reduced over n, giving a result of ndim
+ * dims and `shape` (reduce.c; shared with reduce_index.c). */
+act_status act_reduce_plan(act_context *ctx, const char *fn,
+                           const act_tensor *x, int dim, bool keepdim,
+                           int64_t geom[3], int *ndim, int64_t *shape);
 
 /* ------------------------------------------------------- the iterator */
 

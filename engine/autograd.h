@@ -127,6 +127,10 @@ void act_node_unref(act_node *node);
  * grad while grad mode is on, and otherwise bumps its storage's version. */
 act_status act_prepare_inplace(act_context *ctx, const char *fn,
                                act_tensor *t);
+/* The same for an op that reads src into t (copy_, add_): src must not
+ * require grad either, or its gradient would be silently lost. */
+act_status act_prepare_inplace_from(act_context *ctx, const char *fn,
+                                    act_tensor *t, const act_tensor *src);
 
 /* Sums a gradient over broadcast dims so that it has the given shape: the
  * backward of every broadcasting op. Returns a new reference (g itself,

@@ -1,7 +1,8 @@
 /*
  * copy.c — moving elements between tensors: copy with broadcasting and
- * dtype conversion, fill, contiguous, clone and dtype conversion. One loop
- * body per (destination, source) dtype pair, run through the iterator.
+ * dtype conversion, fill, contiguous, clone and dtype conversion (recorded
+ * for autograd, with _nograd twins for the engine's own temporaries). One
+ * loop body per (destination, source) dtype pair, run through the iterator.
  */
 #include "act_internal.h"
 #include "autograd.h"
@@ -90,13 +91,13 @@ act_status act_copy_(act_context *ctx, act_tensor *dst, const act_tensor *src)
                       act_shape_str(b, sizeof b, dst->ndim, dst->shape));
     }
     if (st == ACT_OK)
-        st = act_prepare_inplace(ctx, "copy_", dst);
+        st = act_prepare_inplace_from(ctx, "copy_", dst, src);
     if (st != ACT_OK)
         return st;
     if (!act_may_overlap(dst, src))
         return copy_unchecked(ctx, "copy_", dst, src);
     act_tensor *tmp;
-    if ((st = act_clone(ctx, src, &tmp)) != ACT_OK)
+    if ((st = act_clone_nograd(ctx, src, &tmp)) != ACT_OK)
         return st;
     st = copy_unchecked(ctx, "copy_", dst, tmp);
     act_tensor_free(tmp);
@@ -157,8 +158,8 @@ static act_status copy_to_new(act_context *ctx, const char *fn,
     return st;
 }
 
-act_status act_contiguous(act_context *ctx, const act_tensor *t,
-                          act_tensor **out)
+act_status act_contiguous_nograd(act_context *ctx, const act_tensor *t,
+                                 act_tensor **out)
 {
     if (act_tensor_is_contiguous(t)) {
         *out = act_tensor_retain((act_tensor *)t);
@@ -167,16 +168,58 @@ act_status act_contiguous(act_context *ctx, const act_tensor *t,
     return copy_to_new(ctx, "contiguous", t, t->dtype, out);
 }
 
-act_status act_clone(act_context *ctx, const act_tensor *t, act_tensor **out)
+act_status act_clone_nograd(act_context *ctx, const act_tensor *t,
+                            act_tensor **out)
 {
     return copy_to_new(ctx, "clone", t, t->dtype, out);
 }
 
-act_status act_to_dtype(act_context *ctx, const act_tensor *t, act_dtype dtype,
-                        act_tensor **out)
+act_status act_to_dtype_nograd(act_context *ctx, const act_tensor *t,
+                               act_dtype dtype, act_tensor **out)
 {
     if ((unsigned)dtype >= ACT_DTYPE_COUNT)
         return act_fail(ctx, ACT_E_DTYPE, "to_dtype", 2, "invalid dtype %d",
                         (int)dtype);
     return copy_to_new(ctx, "to_dtype", t, dtype, out);
+}
+
+/* The public copies record a node whose backward hands the gradient back
+ * (converted to t's dtype by the walker), then give c to the caller. A
+ * copy to int64 is not differentiable: it records nothing. */
+static act_status record_copy(act_context *ctx, const act_tensor *t,
+                              act_tensor *c, act_tensor **out)
+{
+    act_node *node;
+    act_status st = ACT_OK;
+    if (c != t && act_is_float(c->dtype))
+        st = act_record(ctx, ACT_OP_TO_DTYPE, 1, &t, c, &node);
+    if (st != ACT_OK) {
+        act_tensor_free(c);
+        return st;
+    }
+    *out = c;
+    return ACT_OK;
+}
+
+act_status act_contiguous(act_context *ctx, const act_tensor *t,
+                          act_tensor **out)
+{
+    act_tensor *c;
+    act_status st = act_contiguous_nograd(ctx, t, &c);
+    return st != ACT_OK ? st : record_copy(ctx, t, c, out);
+}
+
+act_status act_clone(act_context *ctx, const act_tensor *t, act_tensor **out)
+{
+    act_tensor *c;
+    act_status st = act_clone_nograd(ctx, t, &c);
+    return st != ACT_OK ? st : record_copy(ctx, t, c, out);
+}
+
+act_status act_to_dtype(act_context *ctx, const act_tensor *t, act_dtype dtype,
+                        act_tensor **out)
+{
+    act_tensor *c;
+    act_status st = act_to_dtype_nograd(ctx, t, dtype, &c);
+    return st != ACT_OK ? st : record_copy(ctx, t, c, out);
 }

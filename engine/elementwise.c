@@ -1,12 +1,14 @@
 /*
  * elementwise.c — unary and binary element-wise functions with NumPy
- * broadcasting, clamp and where, in new-tensor, in-place and scalar forms.
+ * broadcasting, clamp and where, in new-tensor, in-place and scalar forms;
+ * the new-tensor forms record themselves for autograd (grad_elementwise.c).
  * Each function is written once as an expression over `x` (or `a`, `b`) and
  * instantiated for float and double through <tgmath.h>, so exp() is expf()
  * on floats. Rows with unit strides get a loop the compiler can vectorise.
  */
 #include "act_internal.h"
 #include "autograd.h"
+#include "grad_rules.h"
 
 #include <string.h>
 #include <tgmath.h>
@@ -193,7 +195,7 @@ static act_status as_dtype(act_context *ctx, const act_tensor *t,
     *out = t;
     if (t->dtype == dtype)
         return ACT_OK;
-    act_status st = act_to_dtype(ctx, t, dtype, owned);
+    act_status st = act_to_dtype_nograd(ctx, t, dtype, owned);
     *out = *owned;
     return st;
 }
@@ -218,8 +220,9 @@ act_status act_unary(act_context *ctx, act_unary_op op, const act_tensor *x,
                                                false, &y)) != ACT_OK)
         return st;
     run(y, 1, &x, pick(&unary_table[op], x->dtype), NULL);
-    *out = y;
-    return ACT_OK;
+    if ((st = act_unary_record(ctx, op, x, y)) == ACT_OK)
+        *out = y;
+    return st;
 }
 
 act_status act_unary_(act_context *ctx, act_unary_op op, act_tensor *x)
@@ -254,8 +257,9 @@ act_status act_clamp(act_context *ctx, const act_tensor *x, double lo,
         return st;
     double bounds[2] = {lo, hi};
     run(y, 1, &x, x->dtype == ACT_DTYPE_F64 ? clamp_f64 : clamp_f32, bounds);
-    *out = y;
-    return ACT_OK;
+    if ((st = act_clamp_record(ctx, x, lo, hi, y)) == ACT_OK)
+        *out = y;
+    return st;
 }
 
 act_status act_clamp_(act_context *ctx, act_tensor *x, double lo, double hi)
@@ -272,8 +276,11 @@ act_status act_clamp_(act_context *ctx, act_tensor *x, double lo, double hi)
 
 /* -------------------------------------------------------- binary API */
 
-act_status act_binary(act_context *ctx, act_binary_op op, const act_tensor *a,
-                      const act_tensor *b, act_tensor **out)
+/* act_binary, where one operand may be a scalar form's stack constant
+ * (scalar_k 0 or 1, value s; -1 for none), which recording must know. */
+static act_status binary_impl(act_context *ctx, act_binary_op op,
+                              const act_tensor *a, const act_tensor *b,
+                              int scalar_k, double s, act_tensor **out)
 {
     if ((unsigned)op >= ACT_BINARY_COUNT)
         return act_fail(ctx, ACT_E_ARG, "binary", 1, "invalid op %d", (int)op);
@@ -291,11 +298,18 @@ act_status act_binary(act_context *ctx, act_binary_op op, const act_tensor *a,
         (st = as_dtype(ctx, b, dtype, &in[1], &owned_b)) == ACT_OK &&
         (st = act_tensor_alloc(ctx, fn, dtype, n, shape, false, &y)) == ACT_OK) {
         run(y, 2, in, pick(&binary_table[op], dtype), NULL);
-        *out = y;
+        if ((st = act_binary_record(ctx, op, a, b, scalar_k, s, y)) == ACT_OK)
+            *out = y;
     }
     act_tensor_free(owned_a);
     act_tensor_free(owned_b);
     return st;
+}
+
+act_status act_binary(act_context *ctx, act_binary_op op, const act_tensor *a,
+                      const act_tensor *b, act_tensor **out)
+{
+    return binary_impl(ctx, op, a, b, -1, 0.0, out);
 }
 
 act_status act_binary_(act_context *ctx, act_binary_op op, act_tensor *a,
@@ -320,7 +334,7 @@ act_status act_binary_(act_context *ctx, act_binary_op op, act_tensor *a,
                       act_shape_str(sa, sizeof sa, a->ndim, a->shape));
     }
     if (st == ACT_OK)
-        st = act_prepare_inplace(ctx, fn, a);
+        st = act_prepare_inplace_from(ctx, fn, a, b);
     if (st != ACT_OK)
         return st;
     /* b is read while a is written: a view of the same storage with another
@@ -332,7 +346,7 @@ act_status act_binary_(act_context *ctx, act_binary_op op, act_tensor *a,
                        !memcmp(b->strides, a->strides,
                                sizeof(int64_t) * (size_t)a->ndim);
     if (b->dtype != a->dtype || (act_may_overlap(a, b) && !same_layout))
-        st = act_to_dtype(ctx, b, a->dtype, &owned), in[1] = owned;
+        st = act_to_dtype_nograd(ctx, b, a->dtype, &owned), in[1] = owned;
     if (st == ACT_OK)
         run(a, 2, in, pick(&binary_table[op], a->dtype), NULL);
     act_tensor_free(owned);
@@ -370,8 +384,8 @@ static act_status scalar_form(act_context *ctx, act_binary_op op,
 {
     stack_scalar sc;
     const act_tensor *st = stack_scalar_init(&sc, act_promote(a->dtype, a->dtype), s);
-    return s_first ? act_binary(ctx, op, st, a, out)
-                   : act_binary(ctx, op, a, st, out);
+    return s_first ? binary_impl(ctx, op, st, a, 0, s, out)
+                   : binary_impl(ctx, op, a, st, 1, s, out);
 }
 
 act_status act_binary_scalar(act_context *ctx, act_binary_op op,
@@ -415,7 +429,8 @@ act_status act_where(act_context *ctx, const act_tensor *cond,
         (st = as_dtype(ctx, b, dtype, &in[2], &owned[2])) == ACT_OK &&
         (st = act_tensor_alloc(ctx, "where", dtype, n, shape, false, &y)) == ACT_OK) {
         run(y, 3, in, dtype == ACT_DTYPE_F64 ? where_f64 : where_f32, NULL);
-        *out = y;
+        if ((st = act_where_record(ctx, cond, a, b, y)) == ACT_OK)
+            *out = y;
     }
     for (int i = 0; i < 3; i++)
         act_tensor_free(owned[i]);

@@ -5,6 +5,7 @@
  * releasing the graph. The per-op gradient rules live in grad_*.c.
  */
 #include "autograd.h"
+#include "grad_rules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,8 @@ const char *act_tensor_grad_fn(const act_tensor *t)
     switch (n->op) {
     case ACT_OP_UNARY: return act_unary_name((act_unary_op)n->i[0]);
     case ACT_OP_BINARY: return act_binary_name((act_binary_op)n->i[0]);
+    case ACT_OP_REDUCE: return act_reduce_kind_name((act_reduce_kind)n->i[0]);
+    case ACT_OP_EXTREME: return n->i[0] ? "max" : "min";
     default: return act_op_table[n->op].name;
     }
 }
@@ -197,6 +200,17 @@ void act_node_unref(act_node *node)
 
 act_status act_prepare_inplace(act_context *ctx, const char *fn, act_tensor *t)
 {
+    return act_prepare_inplace_from(ctx, fn, t, NULL);
+}
+
+act_status act_prepare_inplace_from(act_context *ctx, const char *fn,
+                                    act_tensor *t, const act_tensor *src)
+{
+    if (ctx->grad_enabled && src && src->requires_grad)
+        return act_fail(ctx, ACT_E_STATE, fn, 2,
+                        "in-place operation with a source that requires grad: "
+                        "the gradient could not flow back to it (use the "
+                        "out-of-place form)");
     if (ctx->grad_enabled && t->requires_grad)
         return act_fail(ctx, ACT_E_STATE, fn, 1,
                         "in-place operation on a tensor that requires grad "
@@ -412,7 +426,7 @@ static act_status seed(act_context *ctx, const act_tensor *t,
         return act_fail(ctx, ACT_E_DTYPE, "backward", 2,
                         "the gradient must be a float tensor, not %s",
                         act_dtype_name(grad->dtype));
-    return act_to_dtype(ctx, grad, t->dtype, out);
+    return act_to_dtype_nograd(ctx, grad, t->dtype, out);
 }
 
 act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,

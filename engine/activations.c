@@ -1,0 +1,148 @@
+/*
+ * activations.c — applying a registered activation: act_activate checks the
+ * parameters, runs the element-wise kernel in one pass (along-dim ones go
+ * to softmax.c), draws rrelu's slopes in training, and records a node whose
+ * backward computes gx = gy * f'(x or y) in one more pass.
+ */
+#include "activations_internal.h"
+#include "autograd.h"
+#include "grad_rules.h"
+
+#include <string.h>
+
+static int dtype_index(act_dtype dtype) { return dtype == ACT_DTYPE_F64; }
+
+/* The numbers the kernels see: rrelu in evaluation is leaky_relu with the
+ * mean of its bounds as the slope (worked out in double, as in PyTorch). */
+static void kernel_params(int id, const double *p, double *kp)
+{
+    memcpy(kp, p, sizeof(double) * ACT_ACTIVATION_MAX_PARAMS);
+    if (id == ACT_ACTIVATION_RRELU)
+        kp[0] = (p[0] + p[1]) / 2;
+}
+
+/* body over out and the inputs, all of out's shape. */
+static void run(act_tensor *out, int nin, const act_tensor *const *in,
+                act_loop_fn body, const void *aux)
+{
+    const act_tensor *args[ACT_ITER_MAX] = {out};
+    for (int i = 0; i < nin; i++)
+        args[i + 1] = in[i];
+    act_iter it;
+    act_iter_init(&it, out->ndim, out->shape, nin + 1, args);
+    act_iter_run(&it, body, aux);
+}
+
+static bool rrelu_training(int id, const double *p)
+{
+    return id == ACT_ACTIVATION_RRELU && p[2] != 0;
+}
+
+/* y = f(x); *saved is what the backward will need (a new reference). */
+static act_status forward(act_context *ctx, int id, const act_tensor *x,
+                          const double *p, act_generator *gen, act_tensor *y,
+                          act_tensor **saved)
+{
+    int di = dtype_index(x->dtype);
+    if (rrelu_training(id, p)) {
+        act_tensor *noise;
+        act_status st = act_uniform(ctx, x->dtype, x->ndim, x->shape, p[0],
+                                    p[1], gen, &noise);
+        if (st != ACT_OK)
+            return st;
+        run(y, 2, (const act_tensor *const[]){noise, x},
+            act_rrelu_train_kernel[di], NULL);
+        *saved = noise;
+        return ACT_OK;
+    }
+    double kp[ACT_ACTIVATION_MAX_PARAMS];
+    kernel_params(id, p, kp);
+    run(y, 1, &x, act_activation_kernel_table[id].forward[di], kp);
+    *saved = act_tensor_retain(
+        act_activation_defs[id].info.derivative_from_y ? y : (act_tensor *)x);
+    return ACT_OK;
+}
+
+static act_status record(act_context *ctx, int id, const act_tensor *x,
+                         const double *p, act_tensor *y, const act_tensor *saved)
+{
+    act_node *node;
+    act_status st = act_record(ctx, ACT_OP_ACTIVATION, 1, &x, y, &node);
+    if (st != ACT_OK || !node)
+        return st;
+    node->i[0] = id;
+    node->i[1] = rrelu_training(id, p); /* saved[0]: the slopes used */
+    memcpy(node->f, p, sizeof(double) * ACT_ACTIVATION_MAX_PARAMS);
+    return act_node_save(ctx, node, saved);
+}
+
+act_status act_activate_gen(act_context *ctx, int id, const act_tensor *x,
+                            const double *params, act_generator *gen,
+                            act_tensor **out)
+{
+    double p[ACT_ACTIVATION_MAX_PARAMS];
+    act_status st = act_activation_params(ctx, id, params, p);
+    if (st != ACT_OK)
+        return st;
+    const act_activation_info *info = &act_activation_defs[id].info;
+    if ((st = act_require_float(ctx, info->name, 2, x)) != ACT_OK)
+        return st;
+    if (info->form == ACT_FORM_ALONG_DIM)
+        return act_activation_along_dim(ctx, id, x, (int)p[0], 3, out);
+    if (info->form != ACT_FORM_ELEMENTWISE)
+        return act_fail(ctx, ACT_E_ARG, info->name, 1,
+                        "%s takes a weight tensor: call act_prelu", info->name);
+    act_tensor *y, *saved = NULL;
+    st = act_tensor_alloc(ctx, info->name, x->dtype, x->ndim, x->shape, false, &y);
+    if (st != ACT_OK)
+        return st;
+    st = forward(ctx, id, x, p, gen, y, &saved);
+    if (st == ACT_OK)
+        st = record(ctx, id, x, p, y, saved);
+    act_tensor_free(saved);
+    if (st != ACT_OK) {
+        act_tensor_free(y);
+        return st;
+    }
+    *out = y;
+    return ACT_OK;
+}
+
+act_status act_activate(act_context *ctx, int id, const act_tensor *x,
+                        const double *params, act_tensor **out)
+{
+    return act_activate_gen(ctx, id, x, params, NULL, out);
+}
+
+act_status act_activation_backward(act_context *ctx, const act_node *node,
+                                   const act_tensor *gy, act_tensor **gx)
+{
+    if (!act_node_wants(node, 0))
+        return ACT_OK;
+    int id = (int)node->i[0];
+    const act_edge *e = &node->in[0];
+    const char *fn = act_activation_defs[id].info.name;
+    /* step's gradient is 0 everywhere, even where gy is inf or NaN. */
+    if (id == ACT_ACTIVATION_STEP)
+        return act_zeros(ctx, e->dtype, e->ndim, e->shape, &gx[0]);
+    const act_tensor *s = node->saved[0];
+    act_tensor *owned = NULL, *g = NULL;
+    act_status st = ACT_OK;
+    if (gy->dtype != s->dtype) {
+        st = act_to_dtype(ctx, gy, s->dtype, &owned);
+        gy = owned;
+    }
+    if (st == ACT_OK)
+        st = act_tensor_alloc(ctx, fn, s->dtype, e->ndim, e->shape, false, &g);
+    if (st == ACT_OK) {
+        int di = dtype_index(s->dtype);
+        double kp[ACT_ACTIVATION_MAX_PARAMS];
+        kernel_params(id, node->f, kp);
+        act_loop_fn body = node->i[1] ? act_mul_saved_kernel[di]
+                                      : act_activation_kernel_table[id].derivative[di];
+        run(g, 2, (const act_tensor *const[]){gy, s}, body, kp);
+        gx[0] = g;
+    }
+    act_tensor_free(owned);
+    return st;
+}

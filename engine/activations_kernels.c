@@ -1,0 +1,58 @@
+/*
+ * activations_kernels.c — the element-wise activation kernels: the scalar
+ * math of activations_math.inc instantiated for float and double, and the
+ * table that activations.c runs them from, indexed by activation id.
+ */
+#include "activations_internal.h"
+
+#include <tgmath.h>
+
+#define elem float
+#define SFX(name) name##_f32
+#include "activations_math.inc"
+#undef SFX
+#undef elem
+
+#define elem double
+#define SFX(name) name##_f64
+#include "activations_math.inc"
+#undef SFX
+#undef elem
+
+#define ROW(NAME)                                                             \
+    {{NAME##_fwd_f32, NAME##_fwd_f64}, {NAME##_der_f32, NAME##_der_f64}}
+
+const act_activation_kernels act_activation_kernel_table[ACT_ACTIVATION_COUNT] = {
+    [ACT_ACTIVATION_STEP] = ROW(step),
+    [ACT_ACTIVATION_SIGMOID] = ROW(sigmoid),
+    [ACT_ACTIVATION_TANH] = ROW(tanh),
+    [ACT_ACTIVATION_RELU] = ROW(relu),
+    [ACT_ACTIVATION_RELU6] = ROW(relu6),
+    [ACT_ACTIVATION_LEAKY_RELU] = ROW(leaky_relu),
+    [ACT_ACTIVATION_RRELU] = ROW(leaky_relu),
+    [ACT_ACTIVATION_ELU] = ROW(elu),
+    [ACT_ACTIVATION_SELU] = ROW(selu),
+    [ACT_ACTIVATION_CELU] = ROW(celu),
+    [ACT_ACTIVATION_GELU] = ROW(gelu),
+    [ACT_ACTIVATION_SILU] = ROW(silu),
+    [ACT_ACTIVATION_MISH] = ROW(mish),
+    [ACT_ACTIVATION_SOFTPLUS] = ROW(softplus),
+    [ACT_ACTIVATION_SOFTSIGN] = ROW(softsign),
+    [ACT_ACTIVATION_HARDTANH] = ROW(hardtanh),
+    [ACT_ACTIVATION_HARDSIGMOID] = ROW(hardsigmoid),
+    [ACT_ACTIVATION_HARDSWISH] = ROW(hardswish),
+    [ACT_ACTIVATION_LOGSIGMOID] = ROW(logsigmoid),
+    [ACT_ACTIVATION_TANHSHRINK] = ROW(tanhshrink),
+    [ACT_ACTIVATION_SOFTSHRINK] = ROW(softshrink),
+    [ACT_ACTIVATION_HARDSHRINK] = ROW(hardshrink),
+    [ACT_ACTIVATION_THRESHOLD] = ROW(threshold),
+    [ACT_ACTIVATION_SINE] = ROW(sine),
+    [ACT_ACTIVATION_GCU] = ROW(gcu),
+    [ACT_ACTIVATION_NCU] = ROW(ncu),
+    [ACT_ACTIVATION_SQU] = ROW(squ),
+    [ACT_ACTIVATION_DSU] = ROW(dsu),
+    [ACT_ACTIVATION_SSU] = ROW(ssu),
+};
+
+const act_loop_fn act_rrelu_train_kernel[2] = {rrelu_train_f32, rrelu_train_f64};
+const act_loop_fn act_mul_saved_kernel[2] = {mul_saved_f32, mul_saved_f64};

@@ -1,0 +1,186 @@
+/*
+ * prelu.c — the parametric ReLU, x > 0 ? x : weight_c x, with one weight or
+ * one per channel (dim 1, as PyTorch), and its backward to both x and the
+ * weight. Inputs are made contiguous and seen as [outer, C, inner];
+ * arithmetic is in double.
+ */
+#include "activations_internal.h"
+#include "autograd.h"
+#include "grad_rules.h"
+
+#include <stdlib.h>
+
+static inline double get(const void *p, int64_t i, bool f32)
+{
+    return f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
+
+static inline void put(void *p, int64_t i, double v, bool f32)
+{
+    if (f32)
+        ((float *)p)[i] = (float)v;
+    else
+        ((double *)p)[i] = v;
+}
+
+/* x as [outer, channels, inner]: channels is 1 for a single weight. */
+typedef struct {
+    int64_t outer, channels, inner;
+} layout;
+
+static layout layout_of(const act_tensor *x, int64_t nweights)
+{
+    int64_t numel = act_tensor_numel(x);
+    layout l = {1, 1, numel};
+    if (nweights != 1) {
+        l.outer = x->shape[0];
+        l.channels = nweights;
+        l.inner = 1;
+        for (int i = 2; i < x->ndim; i++)
+            l.inner *= x->shape[i];
+    }
+    return l;
+}
+
+/* A contiguous copy (or t itself), made without recording. */
+static act_status plain(act_context *ctx, const act_tensor *t, act_dtype dtype,
+                        act_tensor **out)
+{
+    bool was = act_set_grad_enabled(ctx, false);
+    act_status st = t->dtype == dtype ? act_contiguous(ctx, t, out)
+                                      : act_to_dtype(ctx, t, dtype, out);
+    act_set_grad_enabled(ctx, was);
+    return st;
+}
+
+static act_status check(act_context *ctx, const act_tensor *x,
+                        const act_tensor *w)
+{
+    act_status st = act_require_float(ctx, "prelu", 1, x);
+    if (st == ACT_OK)
+        st = act_require_float(ctx, "prelu", 2, w);
+    if (st != ACT_OK)
+        return st;
+    if (w->dtype != x->dtype)
+        return act_fail(ctx, ACT_E_DTYPE, "prelu", 2,
+                        "the weight is %s but x is %s: they must agree",
+                        act_dtype_name(w->dtype), act_dtype_name(x->dtype));
+    int64_t n = act_tensor_numel(w);
+    char buf[ACT_SHAPE_BUF];
+    if (w->ndim > 1)
+        return act_fail(ctx, ACT_E_SHAPE, "prelu", 2,
+                        "the weight must be a scalar or 1-d, got shape %s",
+                        act_shape_str(buf, sizeof buf, w->ndim, w->shape));
+    if (n == 1)
+        return ACT_OK;
+    if (x->ndim < 2)
+        return act_fail(ctx, ACT_E_SHAPE, "prelu", 2,
+                        "a weight of %lld elements needs channels in x's dim "
+                        "1, but x has shape %s (give one weight)",
+                        (long long)n,
+                        act_shape_str(buf, sizeof buf, x->ndim, x->shape));
+    if (n != x->shape[1])
+        return act_fail(ctx, ACT_E_SHAPE, "prelu", 2,
+                        "%lld weights for %lld channels: x has shape %s and "
+                        "its channels are dim 1",
+                        (long long)n, (long long)x->shape[1],
+                        act_shape_str(buf, sizeof buf, x->ndim, x->shape));
+    return ACT_OK;
+}
+
+static void prelu_rows(const void *x, const void *w, void *y, layout l,
+                       bool f32)
+{
+    int64_t i = 0;
+    for (int64_t o = 0; o < l.outer; o++)
+        for (int64_t c = 0; c < l.channels; c++) {
+            double a = get(w, c, f32);
+            for (int64_t j = 0; j < l.inner; j++, i++) {
+                double v = get(x, i, f32);
+                put(y, i, v > 0 ? v : a * v, f32);
+            }
+        }
+}
+
+act_status act_prelu(act_context *ctx, const act_tensor *x,
+                     const act_tensor *weight, act_tensor **out)
+{
+    act_status st = check(ctx, x, weight);
+    if (st != ACT_OK)
+        return st;
+    act_tensor *xc = NULL, *wc = NULL, *y = NULL;
+    if ((st = plain(ctx, x, x->dtype, &xc)) == ACT_OK &&
+        (st = plain(ctx, weight, x->dtype, &wc)) == ACT_OK &&
+        (st = act_tensor_alloc(ctx, "prelu", x->dtype, x->ndim, x->shape,
+                               false, &y)) == ACT_OK)
+        prelu_rows(act_tensor_data(xc), act_tensor_data(wc), act_tensor_data(y),
+                   layout_of(x, act_tensor_numel(weight)),
+                   x->dtype == ACT_DTYPE_F32);
+    act_node *node = NULL;
+    if (st == ACT_OK)
+        st = act_record(ctx, ACT_OP_PRELU, 2,
+                        (const act_tensor *const[]){x, weight}, y, &node);
+    if (st == ACT_OK && node && (st = act_node_save(ctx, node, xc)) == ACT_OK)
+        st = act_node_save(ctx, node, wc);
+    act_tensor_free(xc);
+    act_tensor_free(wc);
+    if (st != ACT_OK) {
+        act_tensor_free(y);
+        return st;
+    }
+    *out = y;
+    return ACT_OK;
+}
+
+/* gx = x > 0 ? gy : w_c gy; gw_c = sum of gy x over channel c's x <= 0. */
+static void prelu_grad_rows(const void *x, const void *w, const void *gy,
+                            void *gx, double *gw, layout l, bool f32)
+{
+    int64_t i = 0;
+    for (int64_t o = 0; o < l.outer; o++)
+        for (int64_t c = 0; c < l.channels; c++) {
+            double a = get(w, c, f32), acc = 0;
+            for (int64_t j = 0; j < l.inner; j++, i++) {
+                double v = get(x, i, f32), g = get(gy, i, f32);
+                if (gx)
+                    put(gx, i, v > 0 ? g : a * g, f32);
+                if (!(v > 0))
+                    acc += g * v;
+            }
+            gw[c] += acc;
+        }
+}
+
+act_status act_prelu_backward(act_context *ctx, const act_node *node,
+                              const act_tensor *gy, act_tensor **gx)
+{
+    const act_tensor *x = node->saved[0], *w = node->saved[1];
+    const act_edge *we = &node->in[1];
+    bool f32 = x->dtype == ACT_DTYPE_F32;
+    int64_t nw = act_tensor_numel(w);
+    act_tensor *gyc = NULL, *g = NULL, *gw = NULL;
+    double *acc = calloc((size_t)(nw ? nw : 1), sizeof *acc);
+    act_status st = acc ? ACT_OK
+                        : act_fail(ctx, ACT_E_NOMEM, "prelu", 0, "out of memory");
+    if (st == ACT_OK)
+        st = plain(ctx, gy, x->dtype, &gyc);
+    if (st == ACT_OK && act_node_wants(node, 0))
+        st = act_tensor_alloc(ctx, "prelu", x->dtype, x->ndim, x->shape, false, &g);
+    if (st == ACT_OK && act_node_wants(node, 1))
+        st = act_tensor_alloc(ctx, "prelu", x->dtype, we->ndim, we->shape, false, &gw);
+    if (st == ACT_OK) {
+        prelu_grad_rows(act_tensor_data(x), act_tensor_data(w),
+                        act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
+                        acc, layout_of(x, nw), f32);
+        for (int64_t c = 0; gw && c < nw; c++)
+            put(act_tensor_data(gw), c, acc[c], f32);
+        gx[0] = g;
+        gx[1] = gw;
+        g = gw = NULL;
+    }
+    free(acc);
+    act_tensor_free(gyc);
+    act_tensor_free(g);
+    act_tensor_free(gw);
+    return st;
+}
