@@ -103,6 +103,8 @@ static double read_dim(lua_State *L, const param_reader *r, int k, int idx)
 static void read_param(lua_State *L, param_reader *r, int k, int idx)
 {
     const act_activation_param *par = &r->info->params[k];
+    bool positional = idx > 0; /* else a value in the params table */
+    idx = lua_absindex(L, idx);
     if (lua_isnil(L, idx))
         return; /* keeps the default */
     switch (par->kind) {
@@ -133,8 +135,8 @@ static void read_param(lua_State *L, param_reader *r, int k, int idx)
         r->p[k] = lua_toboolean(L, idx);
         return;
     case ACT_PARAM_DIM: /* a positional dim is an argument of its own */
-        r->p[k] = idx > 0 && r->ndim > 0 ? actlua_check_dim(L, idx, r->ndim)
-                                         : read_dim(L, r, k, idx);
+        r->p[k] = positional && r->ndim > 0 ? actlua_check_dim(L, idx, r->ndim)
+                                            : read_dim(L, r, k, idx);
         return;
     default:
         if (lua_type(L, idx) != LUA_TNUMBER)
@@ -236,7 +238,9 @@ static int activate(lua_State *L, int id, int xarg)
     if (info->form == ACT_FORM_WEIGHTED) {
         act_tensor *w = actlua_to_tensor(L, xarg + 1);
         if (!w) { /* a number: one weight of x's dtype */
-            double v = luaL_checknumber(L, xarg + 1);
+            if (lua_type(L, xarg + 1) != LUA_TNUMBER)
+                luaL_typeerror(L, xarg + 1, "tensor or number");
+            double v = lua_tonumber(L, xarg + 1);
             act_tensor **ws = actlua_new_slot(L);
             actlua_check(L, act_scalar(actlua_ctx(L), act_tensor_dtype(x), v, ws));
             w = *ws;
@@ -261,7 +265,7 @@ static int activate(lua_State *L, int id, int xarg)
 /* A.<name>(x, ...) and x:<name>(...); upvalue 2: the id. */
 static int l_activation(lua_State *L)
 {
-    return activate(L, (int)lua_tointeger(L, lua_upvalueindex(2)), 1);
+    return activate(L, (int)lua_tointeger(L, lua_upvalueindex(ACTLUA_UPVALUE_FIRST)), 1);
 }
 
 /* A.act.apply(name, x, ...) */
@@ -402,9 +406,9 @@ void actlua_open_activations(lua_State *L, const actlua_tables *t)
             const char *name = a < 0 ? info->name : info->aliases[a];
             if (!name)
                 break;
-            lua_pushvalue(L, t->state);
+            actlua_push_upvalues(L, t->state);
             lua_pushinteger(L, id);
-            lua_pushcclosure(L, l_activation, 2);
+            lua_pushcclosure(L, l_activation, ACTLUA_UPVALUE_FIRST);
             set_both(L, t, name);
         }
     }

@@ -97,7 +97,7 @@ static int with_grad_mode(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TFUNCTION);
     act_context *ctx = actlua_ctx(L);
-    bool was = act_set_grad_enabled(ctx, lua_toboolean(L, lua_upvalueindex(2)));
+    bool was = act_set_grad_enabled(ctx, lua_toboolean(L, lua_upvalueindex(ACTLUA_UPVALUE_FIRST)));
     int nargs = lua_gettop(L) - 1;
     int status = lua_pcall(L, nargs, LUA_MULTRET, 0);
     act_set_grad_enabled(ctx, was);
@@ -138,9 +138,9 @@ void actlua_open_autograd(lua_State *L, const actlua_tables *t)
     actlua_setfuncs(L, funcs, t->state);
     lua_pop(L, 1);
     for (int enable = 0; enable <= 1; enable++) {
-        lua_pushvalue(L, t->state);
+        actlua_push_upvalues(L, t->state);
         lua_pushboolean(L, enable);
-        lua_pushcclosure(L, with_grad_mode, 2);
+        lua_pushcclosure(L, with_grad_mode, ACTLUA_UPVALUE_FIRST);
         lua_setfield(L, t->module, enable ? "enable_grad" : "no_grad");
     }
 }

@@ -11,12 +11,18 @@
 /* Below this many live engine bytes, no collection is forced. */
 #define GC_MIN_BYTES ((size_t)64 << 20)
 
+void actlua_push_upvalues(lua_State *L, int state_idx)
+{
+    lua_pushvalue(L, state_idx);
+    luaL_getmetatable(L, ACTLUA_TENSOR_MT);
+}
+
 void actlua_setfuncs(lua_State *L, const luaL_Reg *funcs, int state_idx)
 {
     state_idx = lua_absindex(L, state_idx);
     for (; funcs->name; funcs++) {
-        lua_pushvalue(L, state_idx);
-        lua_pushcclosure(L, funcs->func, 1);
+        actlua_push_upvalues(L, state_idx);
+        lua_pushcclosure(L, funcs->func, ACTLUA_UPVALUE_FIRST - 1);
         lua_setfield(L, -2, funcs->name);
     }
 }

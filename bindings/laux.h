@@ -24,6 +24,15 @@ typedef struct actlua_state {
 #define ACTLUA_STATE_KEY "actlua.state"
 #define ACTLUA_GENERATOR_MT "actlua.Generator"
 
+/* Every binding function has two upvalues: 1, the state userdata; 2, the
+ * Tensor metatable (a type check is then one comparison, no registry
+ * lookup). A closure's own data starts at ACTLUA_UPVALUE_FIRST. */
+#define ACTLUA_UPVALUE_FIRST 3
+
+/* Pushes the two shared upvalues (state at state_idx, and the Tensor
+ * metatable) for a closure about to be made. */
+void actlua_push_upvalues(lua_State *L, int state_idx);
+
 /* The state from upvalue 1 of the running C function. */
 static inline actlua_state *actlua_state_of(lua_State *L)
 {
@@ -34,8 +43,8 @@ static inline act_context *actlua_ctx(lua_State *L)
     return actlua_state_of(L)->ctx;
 }
 
-/* Registers funcs into the table on top of the stack with the state
- * userdata (at stack index state_idx) as their single upvalue. */
+/* Registers funcs into the table on top of the stack with the two shared
+ * upvalues (the state userdata at stack index state_idx). */
 void actlua_setfuncs(lua_State *L, const luaL_Reg *funcs, int state_idx);
 
 /* Pushes a new tensor userdata holding NULL and returns its slot. Create it

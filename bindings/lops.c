@@ -24,13 +24,13 @@ static const struct {
     {"sigmoid", ACT_UNARY_SIGMOID}, {"sign", ACT_UNARY_SIGN},
 };
 
-/* upvalue 2: the op; upvalue 3: true for the in-place form. */
+/* Upvalues after the shared ones: the op, and true for the in-place form. */
 static int l_unary(lua_State *L)
 {
-    act_unary_op op = (act_unary_op)lua_tointeger(L, lua_upvalueindex(2));
+    act_unary_op op = (act_unary_op)lua_tointeger(L, lua_upvalueindex(ACTLUA_UPVALUE_FIRST));
     act_tensor *x = actlua_check_tensor(L, 1);
     act_context *ctx = actlua_ctx(L);
-    if (lua_toboolean(L, lua_upvalueindex(3))) {
+    if (lua_toboolean(L, lua_upvalueindex(ACTLUA_UPVALUE_FIRST + 1))) {
         actlua_check(L, act_unary_(ctx, op, x));
         lua_settop(L, 1);
         return 1;
@@ -45,10 +45,10 @@ static void register_unary(lua_State *L, const actlua_tables *t)
 {
     for (size_t i = 0; i < sizeof unary_ops / sizeof *unary_ops; i++) {
         for (int inplace = 0; inplace <= 1; inplace++) {
-            lua_pushvalue(L, t->state);
+            actlua_push_upvalues(L, t->state);
             lua_pushinteger(L, unary_ops[i].op);
             lua_pushboolean(L, inplace);
-            lua_pushcclosure(L, l_unary, 3);
+            lua_pushcclosure(L, l_unary, ACTLUA_UPVALUE_FIRST + 1);
             const char *name = inplace ? lua_pushfstring(L, "%s_", unary_ops[i].name)
                                        : lua_pushstring(L, unary_ops[i].name);
             lua_pushvalue(L, -2);
@@ -296,6 +296,17 @@ static int l_matmul(lua_State *L)
     return 1;
 }
 
+/* A.linear(x, weight [, bias]), x:linear(weight [, bias]) */
+static int l_linear(lua_State *L)
+{
+    act_tensor *x = actlua_check_tensor(L, 1), *w = actlua_check_tensor(L, 2);
+    act_tensor *b = lua_isnoneornil(L, 3) ? NULL : actlua_check_tensor(L, 3);
+    act_tensor **slot = actlua_new_slot(L);
+    actlua_check(L, act_linear(actlua_ctx(L), x, w, b, slot));
+    actlua_account(L);
+    return 1;
+}
+
 /* A 1-based Lua index tensor at arg as a 0-based engine one, each value
  * checked against [1, extent]; left on the stack. */
 static act_tensor *index_from_lua(lua_State *L, int arg, int64_t extent)
@@ -377,6 +388,7 @@ void actlua_open_ops(lua_State *L, const actlua_tables *t)
         {"max", l_max},         {"min", l_min},       {"argmax", l_argmax},
         {"argmin", l_argmin},   {"matmul", l_matmul}, {"mm", l_matmul},
         {"gather", l_gather},   {"index_select", l_index_select},
+        {"linear", l_linear},
         {NULL, NULL}};
     actlua_register_both(L, t, both);
     static const luaL_Reg methods_only[] = {

@@ -9,15 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The slot of the tensor at idx, or NULL. Binding functions carry the
+ * Tensor metatable as upvalue 2, so the check is one comparison; C
+ * functions of other modules (for which upvalue 2 is something else or
+ * absent) fall back to the registry lookup. */
+static act_tensor **tensor_slot(lua_State *L, int idx)
+{
+    void *p = lua_touserdata(L, idx);
+    if (!p || !lua_getmetatable(L, idx))
+        return NULL;
+    int same = lua_rawequal(L, -1, lua_upvalueindex(2));
+    lua_pop(L, 1);
+    return same ? p : luaL_testudata(L, idx, ACTLUA_TENSOR_MT);
+}
+
 act_tensor *actlua_to_tensor(lua_State *L, int idx)
 {
-    act_tensor **slot = luaL_testudata(L, idx, ACTLUA_TENSOR_MT);
+    act_tensor **slot = tensor_slot(L, idx);
     return slot ? *slot : NULL;
 }
 
 act_tensor *actlua_check_tensor(lua_State *L, int idx)
 {
-    act_tensor **slot = luaL_testudata(L, idx, ACTLUA_TENSOR_MT);
+    act_tensor **slot = tensor_slot(L, idx);
     if (!slot)
         luaL_typeerror(L, idx, "tensor");
     if (!*slot)
@@ -69,12 +83,12 @@ static int t_len(lua_State *L)
 }
 
 /* t[i]: a number on a 1-d tensor, else the view of row i. Other keys are
- * looked up in the methods table (upvalue 2). */
+ * looked up in the methods table (the closure's own upvalue). */
 static int t_index(lua_State *L)
 {
     if (lua_type(L, 2) != LUA_TNUMBER) {
         lua_pushvalue(L, 2);
-        if (lua_gettable(L, lua_upvalueindex(2)) == LUA_TNIL &&
+        if (lua_gettable(L, lua_upvalueindex(ACTLUA_UPVALUE_FIRST)) == LUA_TNIL &&
             lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "grad") == 0)
             return actlua_push_grad(L, 1);
         return 1;
@@ -500,9 +514,9 @@ void actlua_open_tensor(lua_State *L, const actlua_tables *t)
         {"__len", t_len},     {"__newindex", t_newindex}, {NULL, NULL}};
     lua_pushvalue(L, t->meta);
     actlua_setfuncs(L, meta, t->state);
-    lua_pushvalue(L, t->state);
+    actlua_push_upvalues(L, t->state);
     lua_pushvalue(L, t->methods);
-    lua_pushcclosure(L, t_index, 2);
+    lua_pushcclosure(L, t_index, ACTLUA_UPVALUE_FIRST);
     lua_setfield(L, -2, "__index");
     lua_pushliteral(L, "actlua.Tensor");
     lua_setfield(L, -2, "__name");

@@ -99,4 +99,106 @@ act_status act_softmax_backward(act_context *ctx, const act_node *node,
 act_status act_glu_backward(act_context *ctx, const act_node *node,
                             const act_tensor *gy, act_tensor **gx);
 
+/* ------------------------------------------------------ grad_views.c */
+
+/* ACT_OP_VIEW (view, reshape, squeeze, unsqueeze): gy reshaped to the
+ * input's shape. */
+act_status act_view_backward(act_context *ctx, const act_node *node,
+                             const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_PERMUTE (transpose, permute): i[0..ndim-1] the permutation (out
+ * dim i is the input's dim i[i]); gy permuted back. */
+act_status act_permute_backward(act_context *ctx, const act_node *node,
+                                const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_SLICE (narrow, slice): i[0] the dim, i[1] the start (normalised),
+ * i[2] the step; gy placed in zeros of the input's shape. */
+act_status act_slice_backward(act_context *ctx, const act_node *node,
+                              const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_SELECT: i[0] the dim, i[1] the index (normalised). */
+act_status act_select_backward(act_context *ctx, const act_node *node,
+                               const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_EXPAND: gy summed back to the input's shape. */
+act_status act_expand_backward(act_context *ctx, const act_node *node,
+                               const act_tensor *gy, act_tensor **gx);
+
+/* ------------------------------------------------------ grad_index.c */
+
+/* The recording half of cat and stack (op), called once y is computed
+ * from the n tensors ts joined along dim d (normalised); on failure frees
+ * y. Lists longer than ACT_NODE_MAX_IN become a tree of nodes. */
+act_status act_join_record(act_context *ctx, act_op op, int n,
+                           const act_tensor *const *ts, int d, act_tensor *y);
+
+/* ACT_OP_GATHER: i[0] the dim (normalised; 0 for a 0-d input); saved[0]
+ * the index. gy scatter-added into zeros at the index. */
+act_status act_gather_backward(act_context *ctx, const act_node *node,
+                               const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_INDEX_SELECT: i[0] the dim; saved[0] the index. gy index-added
+ * into zeros (repeated indices accumulate). */
+act_status act_index_select_backward(act_context *ctx, const act_node *node,
+                                     const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_CAT, ACT_OP_STACK: i[0] the dim (normalised); the inputs are the
+ * pieces, or groups of them for lists longer than ACT_NODE_MAX_IN (an
+ * input of the output's rank takes a narrow of gy, a stacked piece a
+ * select). */
+act_status act_cat_backward(act_context *ctx, const act_node *node,
+                            const act_tensor *gy, act_tensor **gx);
+act_status act_stack_backward(act_context *ctx, const act_node *node,
+                              const act_tensor *gy, act_tensor **gx);
+
+/* ------------------------------------ matmul.c, linear.c, grad_matmul.c */
+
+/* A matrix as act_gemm_* reads it: its first element, and whether it is
+ * stored row-major (trans false) or column-major (trans true) with leading
+ * dimension ld. Its transpose is the same memory with trans flipped. */
+typedef struct act_gemm_mat {
+    const void *data;
+    bool trans;
+    int64_t ld;
+} act_gemm_mat;
+
+/* Describes the rows x cols matrix whose element (i, j) is at data + i rs
+ * + j cs elements, when BLAS can read it in place (unit steps along one
+ * side, a leading dimension >= that side's extent); false when it must be
+ * copied first. rows and cols must be >= 1 (matmul.c). */
+bool act_gemm_mat_of(const void *data, int64_t rows, int64_t cols,
+                     int64_t rs, int64_t cs, act_gemm_mat *out);
+/* C = op(A) . op(B) + beta C in dtype (float32 or float64): op(A) m x k,
+ * op(B) k x n, C m x n row-major with leading dimension ldc (matmul.c). */
+void act_gemm_typed(act_dtype dtype, int64_t m, int64_t n, int64_t k,
+                    const act_gemm_mat *a, const act_gemm_mat *b, double beta,
+                    void *c, int64_t ldc);
+
+/* t (of 1 or more dims, no extent 0) as the matrix [rows, last dim] that
+ * its leading dims flatten into, as act_gemm_* reads it: in place when the
+ * strides allow, else through a contiguous copy left in *copy for the
+ * caller to free (NULL when none was made) (linear.c). */
+act_status act_gemm_rows(act_context *ctx, const char *fn, const act_tensor *t,
+                         act_gemm_mat *out, act_tensor **copy);
+
+/* ACT_OP_MATMUL: inputs (a, b); i[0] the saved slot of a (kept when b
+ * wants a gradient), i[1] that of b (when a does), or -1. Broadcast batches
+ * are summed by accumulating gemms (beta = 1), never materialised. */
+act_status act_matmul_backward(act_context *ctx, const act_node *node,
+                               const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_LINEAR: inputs (x, weight, bias or NULL); i[0] the saved slot of
+ * the x that was read (kept when weight wants a gradient; a contiguous copy
+ * if x had to be copied), i[1] that of weight (when x does), or -1. */
+act_status act_linear_backward(act_context *ctx, const act_node *node,
+                               const act_tensor *gy, act_tensor **gx);
+
+/* ------------------------------------------ losses.c, losses_class.c */
+
+/* ACT_OP_LOSS: inputs (input, target), target's edge empty for class
+ * indices; i[0] the loss (losses_internal.h), i[1] the act_reduction, f[1]
+ * the reduction's scale per element. Element-wise losses: f[0] beta, delta
+ * or log_target; i[2] 1 with a pos_weight; saved the float64 input and
+ * target (and pos_weight, expanded). cross_entropy and nll: f[0] the label
+ * smoothing, i[2] 1 for probability targets; saved the target (int64
+ * indices or float64 probabilities), and cross_entropy's log_softmax. */
+act_status act_loss_backward(act_context *ctx, const act_node *node,
+                             const act_tensor *gy, act_tensor **gx);
+/* "mse", "cross_entropy", ...: a LOSS node's name, from its i[0]; "loss"
+ * for an invalid value. */
+const char *act_loss_kind_name(int kind);
+
 #endif /* ACT_GRAD_RULES_H */

@@ -3,8 +3,11 @@
  * index_select read x where an index tensor says; cat and stack join a list
  * of tensors along an existing or a new dim. Every index value and every
  * shape is checked before the output exists, so a failure leaves nothing.
+ * Each records itself for autograd; the gradients are in grad_index.c.
  */
 #include "act_internal.h"
+#include "autograd.h"
+#include "grad_rules.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -85,11 +88,23 @@ static act_status load_indices(act_context *ctx, const char *fn, int arg,
 /* Headers on the caller's stack that borrow t's storage without taking a
  * reference: they must not outlive t and are never freed. They let cat,
  * stack and index_select copy through act_copy_ (which converts dtypes and
- * walks any strides) with no allocation, hence no failure, per piece. */
+ * walks any strides) with no allocation, hence no failure, per piece. They
+ * carry no autograd state: act_copy_ refuses a source that requires grad
+ * (its gradient would be lost), but these copies are the inside of an op
+ * that records itself as a whole. */
+static act_tensor borrowed(const act_tensor *t)
+{
+    act_tensor v = *t;
+    v.requires_grad = false;
+    v.grad = NULL;
+    v.grad_fn = NULL;
+    return v;
+}
+
 static act_tensor narrowed(const act_tensor *t, int d, int64_t start,
                            int64_t length)
 {
-    act_tensor v = *t;
+    act_tensor v = borrowed(t);
     v.offset += start * t->strides[d];
     v.shape[d] = length;
     return v;
@@ -97,7 +112,7 @@ static act_tensor narrowed(const act_tensor *t, int d, int64_t start,
 
 static act_tensor selected(const act_tensor *t, int d, int64_t i)
 {
-    act_tensor v = *t;
+    act_tensor v = borrowed(t);
     if (t->ndim == 0) /* index_select on a 0-d tensor picks the tensor */
         return v;
     v.offset += i * t->strides[d];
@@ -122,6 +137,26 @@ static act_status check_dim_or_0d(act_context *ctx, const char *fn, int dim,
                         "or 0)", dim);
     *out = 0;
     return ACT_OK;
+}
+
+/* ------------------------------------------------------------ records */
+
+/* Records y as gather or index_select of x along d: the backward needs the
+ * dim and the index (saved as it is, so that changing it in place before
+ * the backward is reported). On failure frees y. */
+static act_status record_indexed(act_context *ctx, act_op op,
+                                 const act_tensor *x, int d,
+                                 const act_tensor *index, act_tensor *y)
+{
+    act_node *node;
+    act_status st = act_record(ctx, op, 1, &x, y, &node);
+    if (st == ACT_OK && node) {
+        node->i[0] = d;
+        st = act_node_save(ctx, node, index);
+    }
+    if (st != ACT_OK)
+        act_tensor_free(y);
+    return st;
 }
 
 /* -------------------------------------------------------------- gather */
@@ -184,8 +219,10 @@ act_status act_gather(act_context *ctx, const act_tensor *x, int dim,
                               index->shape, false, &y);
     if (st == ACT_OK) {
         gather_copy(x, d, v, y);
-        *out = y;
+        st = record_indexed(ctx, ACT_OP_GATHER, x, d, index, y);
     }
+    if (st == ACT_OK)
+        *out = y;
     free(v);
     return st;
 }
@@ -254,10 +291,13 @@ act_status act_index_select(act_context *ctx, const act_tensor *x, int dim,
             st = act_copy_(ctx, &to, &from);
         }
     free(v);
+    if (st != ACT_OK) {
+        act_tensor_free(y);
+        return st;
+    }
+    st = record_indexed(ctx, ACT_OP_INDEX_SELECT, x, d, index, y);
     if (st == ACT_OK)
         *out = y;
-    else
-        act_tensor_free(y);
     return st;
 }
 
@@ -359,12 +399,24 @@ static act_status cat_fill(act_context *ctx, int n,
         if (cat_skips(ts[i]))
             continue;
         act_tensor part = narrowed(y, d, start, ts[i]->shape[d]);
-        act_status st = act_copy_(ctx, &part, ts[i]);
+        act_tensor from = borrowed(ts[i]);
+        act_status st = act_copy_(ctx, &part, &from);
         if (st != ACT_OK)
             return st;
         start += ts[i]->shape[d];
     }
     return ACT_OK;
+}
+
+/* Records y (grad_index.c) and hands it to the caller. */
+static act_status finish_join(act_context *ctx, act_op op, int n,
+                              const act_tensor *const *ts, int d,
+                              act_tensor *y, act_tensor **out)
+{
+    act_status st = act_join_record(ctx, op, n, ts, d, y);
+    if (st == ACT_OK)
+        *out = y;
+    return st;
 }
 
 act_status act_cat(act_context *ctx, int n, const act_tensor *const *ts,
@@ -381,8 +433,11 @@ act_status act_cat(act_context *ctx, int n, const act_tensor *const *ts,
     if (r == n) { /* only empty [0] tensors: their join is one */
         if ((st = act_check_dim(ctx, "cat", 3, dim, 1, &d)) != ACT_OK)
             return st;
-        return act_tensor_alloc(ctx, "cat", dtype, 1, (int64_t[]){0}, false,
-                                out);
+        act_tensor *y;
+        if ((st = act_tensor_alloc(ctx, "cat", dtype, 1, (int64_t[]){0},
+                                   false, &y)) != ACT_OK)
+            return st;
+        return finish_join(ctx, ACT_OP_CAT, n, ts, d, y, out);
     }
     if (ts[r]->ndim == 0)
         return cat_fail_0d(ctx, r);
@@ -404,8 +459,7 @@ act_status act_cat(act_context *ctx, int n, const act_tensor *const *ts,
         act_tensor_free(y);
         return st;
     }
-    *out = y;
-    return ACT_OK;
+    return finish_join(ctx, ACT_OP_CAT, n, ts, d, y, out);
 }
 
 act_status act_stack(act_context *ctx, int n, const act_tensor *const *ts,
@@ -441,12 +495,12 @@ act_status act_stack(act_context *ctx, int n, const act_tensor *const *ts,
     st = act_tensor_alloc(ctx, "stack", join_dtype(n, ts), ref->ndim + 1,
                           shape, false, &y);
     for (int i = 0; st == ACT_OK && i < n; i++) {
-        act_tensor part = selected(y, d, i);
-        st = act_copy_(ctx, &part, ts[i]);
+        act_tensor part = selected(y, d, i), from = borrowed(ts[i]);
+        st = act_copy_(ctx, &part, &from);
     }
-    if (st == ACT_OK)
-        *out = y;
-    else
+    if (st != ACT_OK) {
         act_tensor_free(y);
-    return st;
+        return st;
+    }
+    return finish_join(ctx, ACT_OP_STACK, n, ts, d, y, out);
 }

@@ -3,9 +3,12 @@
  * operand to act_gemm_* as it lies in memory (row-major, or column-major with
  * the transpose flag, at any leading dimension). Only a view whose strides
  * fit neither layout (a strided column slice, an expanded dim) is copied.
+ * Also the layout and gemm helpers that linear.c and grad_matmul.c share.
  */
 #include "act_internal.h"
+#include "autograd.h"
 #include "blas.h"
+#include "grad_rules.h"
 
 #include <assert.h>
 
@@ -82,26 +85,48 @@ static void describe(operand *o, const act_tensor *t, bool left)
  * avoids a copy. A stride of 0 (an expanded dim) fits neither: BLAS requires
  * ld >= max(1, ...), so such an operand is copied.
  */
-static bool blas_layout(operand *o)
+bool act_gemm_mat_of(const void *data, int64_t rows, int64_t cols,
+                     int64_t rs, int64_t cs, act_gemm_mat *out)
 {
-    int64_t rows = o->rows, cols = o->cols;
-    if (cols == 1 || o->cs == 1) {
+    out->data = data;
+    if (cols == 1 || cs == 1) {
         int64_t need = cols > 1 ? cols : 1;
-        int64_t ld = rows == 1 ? need : o->rs;
+        int64_t ld = rows == 1 ? need : rs;
         if (ld >= need) {
-            o->trans = false, o->ld = ld;
+            out->trans = false, out->ld = ld;
             return true;
         }
     }
-    if (rows == 1 || o->rs == 1) {
+    if (rows == 1 || rs == 1) {
         int64_t need = rows > 1 ? rows : 1;
-        int64_t ld = cols == 1 ? need : o->cs;
+        int64_t ld = cols == 1 ? need : cs;
         if (ld >= need) {
-            o->trans = true, o->ld = ld;
+            out->trans = true, out->ld = ld;
             return true;
         }
     }
     return false;
+}
+
+void act_gemm_typed(act_dtype dtype, int64_t m, int64_t n, int64_t k,
+                    const act_gemm_mat *a, const act_gemm_mat *b, double beta,
+                    void *c, int64_t ldc)
+{
+    if (dtype == ACT_DTYPE_F32)
+        act_gemm_f32(a->trans, b->trans, m, n, k, 1.0f, a->data, a->ld,
+                     b->data, b->ld, (float)beta, c, ldc);
+    else
+        act_gemm_f64(a->trans, b->trans, m, n, k, 1.0, a->data, a->ld,
+                     b->data, b->ld, beta, c, ldc);
+}
+
+static bool blas_layout(operand *o)
+{
+    act_gemm_mat mat;
+    if (!act_gemm_mat_of(NULL, o->rows, o->cols, o->rs, o->cs, &mat))
+        return false;
+    o->trans = mat.trans, o->ld = mat.ld;
+    return true;
 }
 
 /* Lays the operand out for BLAS, copying it only if it must. */
@@ -109,7 +134,7 @@ static act_status prepare(act_context *ctx, operand *o, bool left)
 {
     if (blas_layout(o))
         return ACT_OK;
-    act_status st = act_contiguous(ctx, o->t, &o->copy);
+    act_status st = act_contiguous_nograd(ctx, o->t, &o->copy);
     if (st != ACT_OK)
         return st;
     describe(o, o->copy, left);
@@ -193,6 +218,30 @@ static void run(act_dtype dtype, const operand *a, const operand *b,
              c + (size_t)i * step, n);
 }
 
+/* Records r = a . b. The gradient of a reads b and that of b reads a, so
+ * each is saved only when the other wants a gradient: changing one in
+ * place before the backward (an optimizer step on a weight) is then an
+ * error only when its value is really needed. */
+static act_status record(act_context *ctx, const act_tensor *a,
+                         const act_tensor *b, act_tensor *r)
+{
+    const act_tensor *in[2] = {a, b};
+    act_node *node;
+    act_status st = act_record(ctx, ACT_OP_MATMUL, 2, in, r, &node);
+    if (st != ACT_OK || !node)
+        return st;
+    node->i[0] = node->i[1] = -1;
+    if (act_node_wants(node, 1)) {
+        node->i[0] = node->nsaved;
+        st = act_node_save(ctx, node, a);
+    }
+    if (st == ACT_OK && act_node_wants(node, 0)) {
+        node->i[1] = node->nsaved;
+        st = act_node_save(ctx, node, b);
+    }
+    return st;
+}
+
 act_status act_matmul(act_context *ctx, const act_tensor *a,
                       const act_tensor *b, act_tensor **out)
 {
@@ -219,6 +268,8 @@ act_status act_matmul(act_context *ctx, const act_tensor *a,
     }
     act_tensor_free(oa.copy);
     act_tensor_free(ob.copy);
+    if (st == ACT_OK)
+        st = record(ctx, a, b, r);
     if (st != ACT_OK) {
         act_tensor_free(r);
         return st;

@@ -72,6 +72,11 @@ const char *act_tensor_grad_fn(const act_tensor *t)
     case ACT_OP_BINARY: return act_binary_name((act_binary_op)n->i[0]);
     case ACT_OP_REDUCE: return act_reduce_kind_name((act_reduce_kind)n->i[0]);
     case ACT_OP_EXTREME: return n->i[0] ? "max" : "min";
+    case ACT_OP_ACTIVATION: return act_activation_get((int)n->i[0])->name;
+    case ACT_OP_SOFTMAX: {
+        static const char *const names[] = {"softmax", "log_softmax", "softmin"};
+        return n->i[0] >= 0 && n->i[0] < 3 ? names[n->i[0]] : "softmax";
+    }
     default: return act_op_table[n->op].name;
     }
 }
@@ -101,6 +106,10 @@ act_status act_record(act_context *ctx, act_op op, int n,
     *node = NULL;
     if (!act_grad_needed(ctx, n, inputs))
         return ACT_OK;
+    if (n > ACT_NODE_MAX_IN)
+        return act_fail(ctx, ACT_E_STATE, act_op_table[op].name, 0,
+                        "internal: %d inputs, a node holds at most %d", n,
+                        ACT_NODE_MAX_IN);
     act_node *nd = calloc(1, sizeof *nd);
     if (!nd)
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,

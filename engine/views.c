@@ -1,11 +1,33 @@
 /*
  * views.c — operations that re-describe a tensor's elements without copying
  * them: view/reshape, transpose/permute, narrow/slice/select, expand,
- * squeeze/unsqueeze. Each makes a new header over the same storage.
+ * squeeze/unsqueeze. Each makes a new header over the same storage (reshape
+ * copies first when it must), then records itself for autograd (their backwards, in grad_views.c, need only
+ * the shapes the edges keep). The public functions record; the static
+ * helpers they share do not, so that no op is recorded twice.
  */
 #include "act_internal.h"
+#include "autograd.h"
 
 #include <string.h>
+
+/* Records v as `op` applied to t with parameters i[0..n), then hands v to
+ * the caller; on failure frees v. */
+static act_status finish(act_context *ctx, act_op op, const act_tensor *t,
+                         act_tensor *v, int n, const int64_t *params,
+                         act_tensor **out)
+{
+    act_node *node;
+    act_status s = act_record(ctx, op, 1, &t, v, &node);
+    if (s != ACT_OK) {
+        act_tensor_free(v);
+        return s;
+    }
+    for (int k = 0; node && k < n; k++)
+        node->i[k] = params[k];
+    *out = v;
+    return ACT_OK;
+}
 
 /* Resolves one -1 extent and checks the element count against t's. */
 static act_status infer_shape(act_context *ctx, const char *fn,
@@ -90,6 +112,22 @@ static bool view_strides(const act_tensor *t, int ndim, const int64_t *shape,
     return view_d == -1;
 }
 
+/* A header over t's storage with the given shape and strides. */
+static act_status restride(act_context *ctx, const char *fn,
+                           const act_tensor *t, int ndim, const int64_t *shape,
+                           const int64_t *strides, act_tensor **out)
+{
+    act_tensor *v;
+    act_status s = act_tensor_alias(ctx, fn, t, &v);
+    if (s != ACT_OK)
+        return s;
+    v->ndim = ndim;
+    memcpy(v->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    memcpy(v->strides, strides, sizeof(int64_t) * (size_t)ndim);
+    *out = v;
+    return ACT_OK;
+}
+
 act_status act_view(act_context *ctx, const act_tensor *t, int ndim,
                     const int64_t *shape, act_tensor **out)
 {
@@ -98,24 +136,23 @@ act_status act_view(act_context *ctx, const act_tensor *t, int ndim,
     if (s != ACT_OK)
         return s;
     if (!view_strides(t, ndim, sh, st)) {
-        char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF];
+        char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF], c[ACT_SHAPE_BUF];
         return act_fail(ctx, ACT_E_SHAPE, "view", 2,
                         "a tensor of shape %s with strides %s cannot be viewed "
                         "as %s without a copy (use reshape or contiguous)",
                         act_shape_str(a, sizeof a, t->ndim, t->shape),
                         act_shape_str(b, sizeof b, t->ndim, t->strides),
-                        act_shape_str(b, sizeof b, ndim, sh));
+                        act_shape_str(c, sizeof c, ndim, sh));
     }
     act_tensor *v;
-    if ((s = act_tensor_alias(ctx, "view", t, &v)) != ACT_OK)
+    if ((s = restride(ctx, "view", t, ndim, sh, st, &v)) != ACT_OK)
         return s;
-    v->ndim = ndim;
-    memcpy(v->shape, sh, sizeof(int64_t) * (size_t)ndim);
-    memcpy(v->strides, st, sizeof(int64_t) * (size_t)ndim);
-    *out = v;
-    return ACT_OK;
+    return finish(ctx, ACT_OP_VIEW, t, v, 0, NULL, out);
 }
 
+/* A view when t's strides allow one, else a view of a contiguous copy; the
+ * copy is not recorded on its own: the whole reshape is one VIEW node over
+ * t, whose backward reshapes the gradient back either way. */
 act_status act_reshape(act_context *ctx, const act_tensor *t, int ndim,
                        const int64_t *shape, act_tensor **out)
 {
@@ -123,14 +160,37 @@ act_status act_reshape(act_context *ctx, const act_tensor *t, int ndim,
     act_status s = infer_shape(ctx, "reshape", t, ndim, shape, sh);
     if (s != ACT_OK)
         return s;
-    if (view_strides(t, ndim, sh, st))
-        return act_view(ctx, t, ndim, sh, out);
-    act_tensor *c;
-    if ((s = act_contiguous(ctx, t, &c)) != ACT_OK)
+    act_tensor *v;
+    if (view_strides(t, ndim, sh, st)) {
+        s = restride(ctx, "reshape", t, ndim, sh, st, &v);
+    } else {
+        act_tensor *c;
+        if ((s = act_contiguous_nograd(ctx, t, &c)) != ACT_OK)
+            return s;
+        act_contiguous_strides(ndim, sh, st);
+        s = restride(ctx, "reshape", c, ndim, sh, st, &v);
+        act_tensor_free(c);
+    }
+    if (s != ACT_OK)
         return s;
-    s = act_view(ctx, c, ndim, sh, out);
-    act_tensor_free(c);
-    return s;
+    return finish(ctx, ACT_OP_VIEW, t, v, 0, NULL, out);
+}
+
+/* out dim i is t's dim p[i] (checked), recorded as a PERMUTE with p. */
+static act_status permuted(act_context *ctx, const char *fn,
+                           const act_tensor *t, const int *p, act_tensor **out)
+{
+    act_tensor *v;
+    act_status s = act_tensor_alias(ctx, fn, t, &v);
+    if (s != ACT_OK)
+        return s;
+    int64_t params[ACT_MAX_DIMS];
+    for (int i = 0; i < t->ndim; i++) {
+        v->shape[i] = t->shape[p[i]];
+        v->strides[i] = t->strides[p[i]];
+        params[i] = p[i];
+    }
+    return finish(ctx, ACT_OP_PERMUTE, t, v, t->ndim, params, out);
 }
 
 act_status act_transpose(act_context *ctx, const act_tensor *t, int d0, int d1,
@@ -140,13 +200,12 @@ act_status act_transpose(act_context *ctx, const act_tensor *t, int d0, int d1,
     act_status s = act_check_dim(ctx, "transpose", 2, d0, t->ndim, &a);
     if (s == ACT_OK)
         s = act_check_dim(ctx, "transpose", 3, d1, t->ndim, &b);
-    act_tensor *v;
-    if (s != ACT_OK || (s = act_tensor_alias(ctx, "transpose", t, &v)) != ACT_OK)
+    if (s != ACT_OK)
         return s;
-    v->shape[a] = t->shape[b], v->shape[b] = t->shape[a];
-    v->strides[a] = t->strides[b], v->strides[b] = t->strides[a];
-    *out = v;
-    return ACT_OK;
+    int p[ACT_MAX_DIMS];
+    for (int i = 0; i < t->ndim; i++)
+        p[i] = i == a ? b : i == b ? a : i;
+    return permuted(ctx, "transpose", t, p, out);
 }
 
 act_status act_permute(act_context *ctx, const act_tensor *t, int ndim,
@@ -167,16 +226,24 @@ act_status act_permute(act_context *ctx, const act_tensor *t, int ndim,
                             "dim %d appears twice in the permutation", perm[i]);
         seen[p[i]] = true;
     }
+    return permuted(ctx, "permute", t, p, out);
+}
+
+/* Elements start, start + step, ... (length of them) of dim `dim`, all
+ * checked to lie inside it; recorded as a SLICE (dim, start, step). */
+static act_status sliced(act_context *ctx, const char *fn, const act_tensor *t,
+                         int dim, int64_t start, int64_t length, int64_t step,
+                         act_tensor **out)
+{
     act_tensor *v;
-    act_status s = act_tensor_alias(ctx, "permute", t, &v);
+    act_status s = act_tensor_alias(ctx, fn, t, &v);
     if (s != ACT_OK)
         return s;
-    for (int i = 0; i < ndim; i++) {
-        v->shape[i] = t->shape[p[i]];
-        v->strides[i] = t->strides[p[i]];
-    }
-    *out = v;
-    return ACT_OK;
+    v->offset += start * t->strides[dim];
+    v->shape[dim] = length;
+    v->strides[dim] = t->strides[dim] * step;
+    int64_t params[3] = {dim, start, step};
+    return finish(ctx, ACT_OP_SLICE, t, v, 3, params, out);
 }
 
 act_status act_slice(act_context *ctx, const act_tensor *t, int d,
@@ -195,14 +262,8 @@ act_status act_slice(act_context *ctx, const act_tensor *t, int d,
     if (stop < 0) stop += n;
     start = start < 0 ? 0 : start > n ? n : start;
     stop = stop < start ? start : stop > n ? n : stop;
-    act_tensor *v;
-    if ((s = act_tensor_alias(ctx, "slice", t, &v)) != ACT_OK)
-        return s;
-    v->offset += start * t->strides[dim];
-    v->shape[dim] = (stop - start + step - 1) / step;
-    v->strides[dim] = t->strides[dim] * step;
-    *out = v;
-    return ACT_OK;
+    return sliced(ctx, "slice", t, dim, start, (stop - start + step - 1) / step,
+                  step, out);
 }
 
 act_status act_narrow(act_context *ctx, const act_tensor *t, int d,
@@ -220,7 +281,7 @@ act_status act_narrow(act_context *ctx, const act_tensor *t, int d,
                         "start %lld and length %lld do not fit dim %d of "
                         "extent %lld",
                         (long long)start, (long long)length, d, (long long)n);
-    return act_slice(ctx, t, dim, start, start + length, 1, out);
+    return sliced(ctx, "narrow", t, dim, start, length, 1, out);
 }
 
 act_status act_select(act_context *ctx, const act_tensor *t, int d,
@@ -249,8 +310,8 @@ act_status act_select(act_context *ctx, const act_tensor *t, int d,
         v->strides[k] = t->strides[k + 1];
     }
     v->ndim--;
-    *out = v;
-    return ACT_OK;
+    int64_t params[2] = {dim, i};
+    return finish(ctx, ACT_OP_SELECT, t, v, 2, params, out);
 }
 
 act_status act_expand(act_context *ctx, const act_tensor *t, int ndim,
@@ -278,14 +339,10 @@ act_status act_expand(act_context *ctx, const act_tensor *t, int ndim,
         st[i] = (ti >= 0 && have == want) ? t->strides[ti] : 0;
     }
     act_tensor *v;
-    act_status s = act_tensor_alias(ctx, "expand", t, &v);
+    act_status s = restride(ctx, "expand", t, ndim, sh, st, &v);
     if (s != ACT_OK)
         return s;
-    v->ndim = ndim;
-    memcpy(v->shape, sh, sizeof(int64_t) * (size_t)ndim);
-    memcpy(v->strides, st, sizeof(int64_t) * (size_t)ndim);
-    *out = v;
-    return ACT_OK;
+    return finish(ctx, ACT_OP_EXPAND, t, v, 0, NULL, out);
 }
 
 act_status act_squeeze(act_context *ctx, const act_tensor *t, int d,
@@ -309,8 +366,7 @@ act_status act_squeeze(act_context *ctx, const act_tensor *t, int d,
         }
     }
     v->ndim = n;
-    *out = v;
-    return ACT_OK;
+    return finish(ctx, ACT_OP_VIEW, t, v, 0, NULL, out);
 }
 
 act_status act_unsqueeze(act_context *ctx, const act_tensor *t, int d,
@@ -333,6 +389,5 @@ act_status act_unsqueeze(act_context *ctx, const act_tensor *t, int d,
                           ? t->strides[dim] * t->shape[dim]
                           : 1;
     v->ndim++;
-    *out = v;
-    return ACT_OK;
+    return finish(ctx, ACT_OP_VIEW, t, v, 0, NULL, out);
 }

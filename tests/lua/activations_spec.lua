@@ -331,6 +331,14 @@ describe("activation errors", function()
                    S.error_of(A.gelu, x, "exact"), 1, true)
     assert.matches("alpha must be a number, got string",
                    S.error_of(A.elu, x, "2"), 1, true)
+    assert.matches("approximate must be 'none' or 'tanh', got number",
+                   S.error_of(A.gelu, x, {approximate = 1}), 1, true)
+    assert.matches("no parameter at position 2; elu takes alpha",
+                   S.error_of(A.elu, x, {1, 2}), 1, true)
+    assert.matches("nothing may follow the table of named parameters",
+                   S.error_of(A.elu, x, {alpha = 1}, 3), 1, true)
+    assert.matches("tensor or number expected, got no value",
+                   S.error_of(A.prelu, x), 1, true)
     assert.matches("training must be a boolean, got number",
                    S.error_of(A.rrelu, x, 0.1, 0.3, 1), 1, true)
     assert.matches("(alpha must not be 0)",

@@ -1,0 +1,114 @@
+-- nn.Activation(name [, params]) — any activation of the registry as a
+-- module, and the classes nn.ReLU, nn.LeakyReLU, ... made from it, one per
+-- registered name (CamelCase as in PyTorch; an unknown name gets a plain
+-- CamelCase). Parameters go positionally in PyTorch's order or as one
+-- table of named ones, and are checked when the module is made:
+--
+--   nn.Activation("leaky_relu", {negative_slope = 0.2})
+--   nn.LeakyReLU(0.2)   nn.GELU{approximate = "tanh"}   nn.Softmax(2)
+--
+-- rrelu draws random slopes while the module is training and uses their
+-- mean in evaluation. nn.PReLU and nn.Swish have learnable variants and
+-- live in their own files.
+local A = require "actlua"
+local Module = require "actlua.nn.module"
+
+local Activation = Module:extend("nn.Activation")
+
+-- PyTorch's spelling where plain CamelCase would differ.
+local CAMEL = {
+  relu = "ReLU", relu6 = "ReLU6", leaky_relu = "LeakyReLU", rrelu = "RReLU",
+  elu = "ELU", selu = "SELU", celu = "CELU", gelu = "GELU", silu = "SiLU",
+  logsigmoid = "LogSigmoid", log_softmax = "LogSoftmax", glu = "GLU",
+  gcu = "GCU", ncu = "NCU", squ = "SQU", dsu = "DSU", ssu = "SSU",
+}
+
+local function camel(name)
+  return CAMEL[name] or (name:gsub("^%l", string.upper):gsub("_(%l)", string.upper))
+end
+
+-- "bad argument #2 to 'info' (what)" -> "what"
+local function reason(err)
+  err = tostring(err)
+  return err:match("^bad argument #%d+ to '[^']*' %((.*)%)$") or err
+end
+
+-- Parameters the module sets itself rather than the user.
+local FROM_MODULE = {rrelu = {training = true}}
+
+function Activation:__init(name, ...)
+  local label = rawget(getmetatable(self), "act_name") and self.__name or "nn.Activation"
+  local ok, info = pcall(A.act.info, name)
+  if not ok then error(label .. ": " .. reason(info), 0) end
+  if info.form == "weighted" then
+    error(label .. ": " .. info.name .. " learns a weight: use nn.PReLU", 0)
+  end
+  local params, first = {}, ...
+  if select("#", ...) == 1 and type(first) == "table" and not A.is_tensor(first) then
+    for k, v in pairs(first) do params[k] = v end
+  else
+    local args = table.pack(...)
+    if args.n > #info.params then
+      error(("%s: too many parameters (%s takes %d)"):format(label, info.name, #info.params), 0)
+    end
+    for i = 1, args.n do
+      if args[i] ~= nil then params[info.params[i].name] = args[i] end
+    end
+  end
+  for k in pairs(FROM_MODULE[info.name] or {}) do
+    if params[k] ~= nil then
+      error(("%s: %s comes from the module (train/evaluate)"):format(label, k), 0)
+    end
+  end
+  local valid, err = pcall(A.act.info, info.name, params)
+  if not valid then error(label .. ": " .. reason(err), 0) end
+  rawset(self, "act_name", info.name)
+  rawset(self, "info", info)
+  rawset(self, "uses_training", FROM_MODULE[info.name] ~= nil)
+  rawset(self, "params", next(params) ~= nil and params or nil)
+  rawset(self, "fn", A[info.name] or function(x, p) return A.act.apply(info.name, x, p) end)
+end
+
+function Activation:forward(x)
+  if self.uses_training then
+    local p = self.params or {}
+    p.training = self.training
+    rawset(self, "params", p)
+  end
+  return self.fn(x, self.params)
+end
+
+local function fmt(v)
+  if type(v) == "number" then return ("%g"):format(v) end
+  if type(v) == "string" then return ("%q"):format(v) end
+  return tostring(v)
+end
+
+-- The parameters the user gave, in the registry's order.
+function Activation:extra_repr()
+  local parts = {}
+  if not rawget(getmetatable(self), "act_name") then parts[1] = self.act_name end
+  local hidden = FROM_MODULE[self.act_name] or {}
+  for _, p in ipairs(self.info.params) do
+    local v = self.params and self.params[p.name]
+    if v ~= nil and not hidden[p.name] then parts[#parts + 1] = p.name .. " = " .. fmt(v) end
+  end
+  return table.concat(parts, ", ")
+end
+
+-- The classes nn.<CamelName>, keyed by that name; prelu (a learnt weight)
+-- is left to nn.PReLU.
+function Activation.classes()
+  local classes = {}
+  for _, name in ipairs(A.act.names()) do
+    if A.act.info(name).form ~= "weighted" then
+      local cls = Activation:extend("nn." .. camel(name))
+      cls.act_name = name
+      function cls.__init(self, ...) Activation.__init(self, name, ...) end
+      classes[camel(name)] = cls
+    end
+  end
+  return classes
+end
+
+return Activation
