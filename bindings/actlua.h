@@ -22,6 +22,11 @@
 /* Opens the module: returns its table and sets no global. */
 int luaopen_actlua(lua_State *L);
 
+/* Puts actlua and its Lua parts (actlua.nn, actlua.cli, ...) in
+ * package.preload, so that any of them can be required first. For hosts
+ * that link actlua in, as the actlua interpreter does. */
+void actlua_preload(lua_State *L);
+
 /* Pushes t as a Lua tensor, taking over the caller's reference. */
 void actlua_push_tensor(lua_State *L, act_tensor *t);
 /* The tensor at index idx, or a "bad argument" error. */

@@ -7,6 +7,7 @@
 #include "laux.h"
 
 #include <lualib.h>
+#include <string.h>
 
 struct actlua_embedded {
     const char *name, *chunkname, *source;
@@ -167,11 +168,63 @@ static int load_embedded(lua_State *L)
 static void preload_embedded(lua_State *L)
 {
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    if (lua_getfield(L, -1, "actlua.nn") != LUA_TNIL) { /* done already */
+        lua_pop(L, 2);
+        return;
+    }
+    lua_pop(L, 1);
     for (int i = 0; actlua_embedded_modules[i].name; i++) {
         lua_pushinteger(L, i);
         lua_pushcclosure(L, load_embedded, 1);
         lua_setfield(L, -2, actlua_embedded_modules[i].name);
     }
+    lua_pop(L, 1);
+}
+
+/* A.nn, A.optim, A.loss, ...: the Lua parts of the package load on first
+ * use (require "actlua." .. key) and are then stored in the module table,
+ * so `require("actlua").nn` works without a require of its own and plain
+ * `require "actlua"` loads none of them. Only keys in this fixed list whose
+ * module is embedded are looked up; any other missing key is nil. */
+static int module_index(lua_State *L)
+{
+    static const char *const lazy[] = {"nn", "optim", "loss", "gradcheck",
+                                       "init", "data", "plot", NULL};
+    const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    for (int i = 0; key && lazy[i]; i++) {
+        if (strcmp(key, lazy[i]) != 0)
+            continue;
+        const char *name = lua_pushfstring(L, "actlua.%s", key);
+        for (int m = 0; actlua_embedded_modules[m].name; m++) {
+            if (strcmp(actlua_embedded_modules[m].name, name) != 0)
+                continue;
+            lua_getglobal(L, "require");
+            lua_pushvalue(L, -2);
+            lua_call(L, 1, 1);
+            lua_pushvalue(L, 2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, 1);
+            return 1;
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static void set_lazy_fields(lua_State *L, int module)
+{
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, module_index);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, module);
+}
+
+void actlua_preload(lua_State *L)
+{
+    preload_embedded(L);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_actlua);
+    lua_setfield(L, -2, "actlua");
     lua_pop(L, 1);
 }
 
@@ -203,12 +256,15 @@ int luaopen_actlua(lua_State *L)
     actlua_open_ops(L, &t);
     actlua_open_autograd(L, &t);
     actlua_open_activations(L, &t);
+    actlua_open_loss(L, &t);
+    actlua_open_optim(L, &t);
 
     lua_pushvalue(L, t.methods);
     lua_setfield(L, t.module, "Tensor");
     lua_pushliteral(L, ACT_VERSION);
     lua_setfield(L, t.module, "version");
     preload_embedded(L);
+    set_lazy_fields(L, t.module);
 
     lua_settop(L, t.module);
     return 1;

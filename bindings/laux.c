@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Below this many live engine bytes, no collection is forced. */
-#define GC_MIN_BYTES ((size_t)64 << 20)
+#define GC_MIN_BYTES ((size_t)4 << 20)
 
 void actlua_push_upvalues(lua_State *L, int state_idx)
 {
@@ -53,6 +53,13 @@ void actlua_check(lua_State *L, act_status st)
     actlua_check_arg(L, st, 0);
 }
 
+/* The policy: a full collection whenever the engine's bytes exceed
+ * twice what survived the last one, and at least the Lua heap's own size
+ * (a full collection costs in proportion to the Lua heap, so a large heap
+ * is collected less often), and at least GC_MIN_BYTES. Memory then stays
+ * within a constant factor of what is really alive, with no
+ * collectgarbage() in user code; engine bytes count headers and autograd
+ * nodes too, which dominate for the tiny tensors of XOR-sized networks. */
 void actlua_account(lua_State *L)
 {
     actlua_state *S = actlua_state_of(L);
@@ -60,7 +67,13 @@ void actlua_account(lua_State *L)
         return;
     lua_gc(L, LUA_GCCOLLECT);
     size_t live = act_context_live_bytes(S->ctx);
-    S->gc_threshold = live * 2 > GC_MIN_BYTES ? live * 2 : GC_MIN_BYTES;
+    size_t heap = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024;
+    size_t threshold = live * 2;
+    if (threshold < heap)
+        threshold = heap;
+    if (threshold < GC_MIN_BYTES)
+        threshold = GC_MIN_BYTES;
+    S->gc_threshold = threshold;
 }
 
 act_tensor *actlua_opt_tensor_or_number(lua_State *L, int arg, double *num)

@@ -551,10 +551,7 @@ static void repl(lua_State *L)
 
 static void preload_actlua(lua_State *L)
 {
-    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-    lua_pushcfunction(L, luaopen_actlua);
-    lua_setfield(L, -2, "actlua");
-    lua_pop(L, 1);
+    actlua_preload(L);
 }
 
 /* Runs everything in protected mode; returns true when all went well. */

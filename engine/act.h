@@ -115,10 +115,10 @@ act_dtype act_get_default_dtype(const act_context *ctx);
  * Fails with ACT_E_DTYPE for int64: the default must be a float type. */
 act_status act_set_default_dtype(act_context *ctx, act_dtype dtype);
 
-/* Bytes of tensor storage made with this context that are still alive. A
- * garbage-collected host (the Lua bindings) uses it to run its collector,
- * which cannot see memory the engine allocates. The context must outlive
- * every tensor made with it. */
+/* Bytes the engine holds for this context: tensor data, tensor and storage
+ * headers, autograd nodes. A garbage-collected host (the Lua bindings) uses
+ * it to run its collector, which cannot see memory the engine allocates.
+ * The context must outlive every tensor made with it. */
 size_t act_context_live_bytes(const act_context *ctx);
 
 /* ------------------------------------------------------------- generator */

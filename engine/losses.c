@@ -75,19 +75,10 @@ double act_loss_scale(act_reduction reduction, int64_t n, double batch)
     }
 }
 
-act_status act_loss_reduce(act_context *ctx, const char *fn,
-                           act_reduction reduction, act_dtype dtype,
-                           const act_tensor *l, double batch, act_tensor **out)
+act_status act_loss_reduced(act_context *ctx, act_reduction reduction,
+                            act_dtype dtype, double sum, int64_t n,
+                            double batch, act_tensor **out)
 {
-    if (reduction == ACT_REDUCTION_NONE)
-        return dtype == ACT_DTYPE_F64
-                   ? act_contiguous_nograd(ctx, l, out)
-                   : act_to_dtype_nograd(ctx, l, dtype, out);
-    const double *v = act_tensor_data(l);
-    int64_t n = act_tensor_numel(l);
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++)
-        sum += v[i];
     /* 0 / 0 for an empty mean is NaN, as in PyTorch. */
     double value = reduction == ACT_REDUCTION_SUM ? sum
                    : reduction == ACT_REDUCTION_MEAN ? sum / (double)n
@@ -95,7 +86,10 @@ act_status act_loss_reduce(act_context *ctx, const char *fn,
     return act_scalar(ctx, dtype, value, out);
 }
 
-act_status act_loss_f64(act_context *ctx, const act_tensor *t, act_tensor **out)
+/* A contiguous float64 copy of t made without recording (t itself when it
+ * already is one). */
+static act_status f64_copy(act_context *ctx, const act_tensor *t,
+                          act_tensor **out)
 {
     return t->dtype == ACT_DTYPE_F64 ? act_contiguous_nograd(ctx, t, out)
                                      : act_to_dtype_nograd(ctx, t, ACT_DTYPE_F64, out);
@@ -123,18 +117,19 @@ act_status act_loss_record(act_context *ctx, act_loss_kind kind,
 act_status act_loss_upstream_init(act_context *ctx, const act_node *node,
                                   const act_tensor *gy, act_loss_upstream *u)
 {
-    u->g64 = NULL;
     u->each = node->i[1] == ACT_REDUCTION_NONE;
     u->scale = node->f[1];
-    act_status st = act_loss_f64(ctx, gy, &u->g64);
-    u->g = st == ACT_OK ? act_tensor_data(u->g64) : NULL;
+    u->dtype = gy->dtype;
+    u->gc = NULL;
+    act_status st = act_contiguous_nograd(ctx, gy, &u->gc);
+    u->g = st == ACT_OK ? act_tensor_data(u->gc) : NULL;
     return st;
 }
 
 act_status act_loss_grad_alloc(act_context *ctx, const act_node *node, int k,
                                act_tensor **out)
 {
-    return act_tensor_alloc(ctx, loss_names[node->i[0]], ACT_DTYPE_F64,
+    return act_tensor_alloc(ctx, loss_names[node->i[0]], node->in[k].dtype,
                             node->in[k].ndim, node->in[k].shape, true, out);
 }
 
@@ -205,7 +200,9 @@ static void loss_grad(const pointwise *p, double x, double y, int64_t i,
     case ACT_LOSS_HUBER: g = d < -b ? -b : d > b ? b : d; break;
     case ACT_LOSS_BCE: {
         double v = (1 - x) * x;
-        *dx = (x - y) / (v > 1e-12 ? v : 1e-12); /* PyTorch's EPSILON */
+        /* PyTorch's EPSILON is the float 1e-12f, which these match. */
+        const double eps = (double)1e-12f;
+        *dx = (x - y) / (v > eps ? v : eps);
         *dy = clamped_log(1 - x) - clamped_log(x);
         return;
     }
@@ -255,14 +252,16 @@ static act_status check_pair(act_context *ctx, const char *fn,
 /* BCE takes probabilities: PyTorch refuses anything outside [0, 1]. */
 static act_status check_probabilities(act_context *ctx, const act_tensor *x)
 {
-    const double *v = act_tensor_data(x);
+    const void *p = act_tensor_data(x);
     int64_t n = act_tensor_numel(x);
-    for (int64_t i = 0; i < n; i++)
-        if (!(v[i] >= 0 && v[i] <= 1))
+    for (int64_t i = 0; i < n; i++) {
+        double v = act_loss_get(p, x->dtype, i);
+        if (!(v >= 0 && v <= 1))
             return act_fail(ctx, ACT_E_ARG, "bce", 1,
                             "the input holds %g, outside [0, 1]: bce takes "
                             "probabilities (use bce_with_logits for logits)",
-                            v[i]);
+                            v != v ? NAN : v);
+    }
     return ACT_OK;
 }
 
@@ -278,41 +277,60 @@ static act_status pos_weight_f64(act_context *ctx, const act_tensor *pw,
         return act_fail(ctx, ACT_E_UNSUPPORTED, fn, 3,
                         "pos_weight requires grad, but it is held constant "
                         "(detach it)");
-    int n;
-    int64_t shape[ACT_MAX_DIMS];
-    st = act_broadcast_shapes(ctx, fn, pw->ndim, pw->shape, x->ndim, x->shape,
-                              &n, shape);
-    if (st == ACT_OK && (n != x->ndim ||
-                         memcmp(shape, x->shape, sizeof(int64_t) * (size_t)n))) {
-        char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF];
-        st = act_fail(ctx, ACT_E_SHAPE, fn, 3,
-                      "pos_weight %s does not broadcast to the input's shape %s",
-                      act_shape_str(a, sizeof a, pw->ndim, pw->shape),
-                      act_shape_str(b, sizeof b, x->ndim, x->shape));
+    /* Right-aligned, each extent must be x's or 1. */
+    bool fits = pw->ndim <= x->ndim;
+    for (int d = 1; fits && d <= pw->ndim; d++) {
+        int64_t e = pw->shape[pw->ndim - d];
+        fits = e == 1 || e == x->shape[x->ndim - d];
     }
-    if (st != ACT_OK)
-        return st;
+    if (!fits) {
+        char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF];
+        return act_fail(ctx, ACT_E_SHAPE, fn, 3,
+                        "pos_weight %s does not broadcast to the input's "
+                        "shape %s (one weight per class: the last dim)",
+                        act_shape_str(a, sizeof a, pw->ndim, pw->shape),
+                        act_shape_str(b, sizeof b, x->ndim, x->shape));
+    }
     act_tensor *e = NULL;
     bool was = act_set_grad_enabled(ctx, false);
     st = act_expand(ctx, pw, x->ndim, x->shape, &e);
     act_set_grad_enabled(ctx, was);
     if (st == ACT_OK)
-        st = act_loss_f64(ctx, e, out);
+        st = f64_copy(ctx, e, out);
     act_tensor_free(e);
     return st;
 }
 
-/* The float64 copies of the operands (pos_weight's slot NULL without one). */
+/* The operands as the loop reads them: input and target contiguous (in
+ * their own dtypes: no copy when they already are), pos_weight expanded
+ * to float64 (NULL without one). */
 typedef struct {
-    act_tensor *x, *y, *w, *l;
-} work;
+    act_tensor *x, *y, *w;
+} operands;
 
-static void work_free(work *k)
+static void operands_free(operands *k)
 {
     act_tensor_free(k->x);
     act_tensor_free(k->y);
     act_tensor_free(k->w);
-    act_tensor_free(k->l);
+}
+
+/* The per-element losses into out (for "none"), or their sum. */
+static double loss_pass(const pointwise *p, const operands *k, void *out,
+                        act_dtype out_dtype)
+{
+    const void *xs = act_tensor_data(k->x), *ys = act_tensor_data(k->y);
+    act_dtype xt = k->x->dtype, yt = k->y->dtype;
+    int64_t n = act_tensor_numel(k->x);
+    double sum = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = loss_value(p, act_loss_get(xs, xt, i), act_loss_get(ys, yt, i), i);
+        if (out)
+            act_loss_put(out, out_dtype, i, v);
+        else
+            sum += v;
+    }
+    return sum;
 }
 
 static act_status loss_pointwise(act_context *ctx, act_loss_kind kind,
@@ -330,27 +348,23 @@ static act_status loss_pointwise(act_context *ctx, act_loss_kind kind,
                                       kind == ACT_LOSS_KL_DIV);
     if (st != ACT_OK)
         return st;
-    work k = {0};
-    if ((st = act_loss_f64(ctx, input, &k.x)) == ACT_OK &&
-        (st = act_loss_f64(ctx, target, &k.y)) == ACT_OK && pos_weight)
+    operands k = {0};
+    if ((st = act_contiguous_nograd(ctx, input, &k.x)) == ACT_OK &&
+        (st = act_contiguous_nograd(ctx, target, &k.y)) == ACT_OK && pos_weight)
         st = pos_weight_f64(ctx, pos_weight, input, &k.w);
     if (st == ACT_OK && kind == ACT_LOSS_BCE)
         st = check_probabilities(ctx, k.x);
-    if (st == ACT_OK)
-        st = act_tensor_alloc(ctx, fn, ACT_DTYPE_F64, input->ndim,
-                              input->shape, false, &k.l);
+    act_dtype dtype = act_promote(input->dtype, target->dtype);
     act_tensor *y = NULL;
+    if (st == ACT_OK && reduction == ACT_REDUCTION_NONE)
+        st = act_tensor_alloc(ctx, fn, dtype, input->ndim, input->shape, false, &y);
     int64_t n = act_tensor_numel(input);
     double batch = input->ndim ? (double)input->shape[0] : 1;
     if (st == ACT_OK) {
         pointwise p = {kind, param, k.w ? act_tensor_data(k.w) : NULL};
-        const double *xs = act_tensor_data(k.x), *ys = act_tensor_data(k.y);
-        double *ls = act_tensor_data(k.l);
-        for (int64_t i = 0; i < n; i++)
-            ls[i] = loss_value(&p, xs[i], ys[i], i);
-        st = act_loss_reduce(ctx, fn, reduction,
-                             act_promote(input->dtype, target->dtype), k.l,
-                             batch, &y);
+        double sum = loss_pass(&p, &k, y ? act_tensor_data(y) : NULL, dtype);
+        if (!y)
+            st = act_loss_reduced(ctx, reduction, dtype, sum, n, batch, &y);
     }
     act_node *node = NULL;
     if (st == ACT_OK)
@@ -366,7 +380,7 @@ static act_status loss_pointwise(act_context *ctx, act_loss_kind kind,
         if (st != ACT_OK)
             act_tensor_free(y);
     }
-    work_free(&k);
+    operands_free(&k);
     if (st == ACT_OK)
         *out = y;
     return st;
@@ -451,17 +465,18 @@ static act_status pointwise_backward(act_context *ctx, const act_node *node,
         if (act_node_wants(node, k))
             st = act_loss_grad_alloc(ctx, node, k, &g[k]);
     if (st == ACT_OK) {
-        const double *xs = act_tensor_data(xt), *ys = act_tensor_data(yt);
-        double *g0 = g[0] ? act_tensor_data(g[0]) : NULL;
-        double *g1 = g[1] ? act_tensor_data(g[1]) : NULL;
+        const void *xs = act_tensor_data(xt), *ys = act_tensor_data(yt);
+        void *g0 = g[0] ? act_tensor_data(g[0]) : NULL;
+        void *g1 = g[1] ? act_tensor_data(g[1]) : NULL;
         int64_t n = act_tensor_numel(xt);
         for (int64_t i = 0; i < n; i++) {
             double dx, dy, up = act_loss_upstream_at(&u, i);
-            loss_grad(&p, xs[i], ys[i], i, &dx, &dy);
+            loss_grad(&p, act_loss_get(xs, xt->dtype, i),
+                      act_loss_get(ys, yt->dtype, i), i, &dx, &dy);
             if (g0)
-                g0[i] = up * dx;
+                act_loss_put(g0, g[0]->dtype, i, up * dx);
             if (g1)
-                g1[i] = up * dy;
+                act_loss_put(g1, g[1]->dtype, i, up * dy);
         }
         gx[0] = g[0];
         gx[1] = g[1];
@@ -469,7 +484,7 @@ static act_status pointwise_backward(act_context *ctx, const act_node *node,
         act_tensor_free(g[0]);
         act_tensor_free(g[1]);
     }
-    act_tensor_free(u.g64);
+    act_tensor_free(u.gc);
     return st;
 }
 

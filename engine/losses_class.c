@@ -74,16 +74,15 @@ static act_status plan(act_context *ctx, const char *fn, bool probs_ok,
 }
 
 /* The class indices as a contiguous int64 tensor, every value checked to
- * be an integer in [0, c). */
+ * be an integer in [0, c): int64 indices are used as they are, float ones
+ * converted. */
 static act_status class_indices(act_context *ctx, const char *fn,
                                 const act_tensor *t, int64_t c,
                                 act_tensor **out)
 {
-    /* int64 indices are used as they are; float ones are converted. */
     bool i64 = t->dtype == ACT_DTYPE_I64;
     act_tensor *tc = NULL, *idx = NULL;
-    act_status st = i64 ? act_contiguous_nograd(ctx, t, &tc)
-                        : act_loss_f64(ctx, t, &tc);
+    act_status st = act_contiguous_nograd(ctx, t, &tc);
     if (st == ACT_OK && i64)
         idx = act_tensor_retain(tc);
     else if (st == ACT_OK)
@@ -95,12 +94,12 @@ static act_status class_indices(act_context *ctx, const char *fn,
         if (i64) {
             v = ((const int64_t *)act_tensor_data(tc))[i];
         } else {
-            double d = ((const double *)act_tensor_data(tc))[i];
+            double d = act_loss_get(act_tensor_data(tc), tc->dtype, i);
             if (!(d == floor(d) && fabs(d) < 9.0e15)) {
                 st = act_fail(ctx, ACT_E_ARG, fn, 2,
                               "target value %.17g is not a class index (an "
                               "integer)",
-                              d);
+                              d != d ? NAN : d);
                 break;
             }
             v = (int64_t)d;
@@ -121,51 +120,65 @@ static act_status class_indices(act_context *ctx, const char *fn,
     return ACT_OK;
 }
 
-/* logp = log_softmax of x (float64, contiguous) along the class dim. */
-static void log_softmax_rows(const double *x, double *logp, span s)
+/* A contiguous float32 or float64 buffer. */
+typedef struct {
+    const void *p;
+    act_dtype dtype;
+} buf;
+
+static inline double at(buf b, int64_t i) { return act_loss_get(b.p, b.dtype, i); }
+
+/* logp = log_softmax of x along the class dim, max-shifted. */
+static void log_softmax_rows(buf x, double *logp, span s)
 {
     for (int64_t r = 0; r < s.rows; r++)
         for (int64_t j = 0; j < s.inner; j++) {
-            const double *xr = x + r * s.c * s.inner + j;
-            double *lr = logp + r * s.c * s.inner + j;
+            int64_t base = r * s.c * s.inner + j;
             double m = -INFINITY, sum = 0;
-            for (int64_t k = 0; k < s.c; k++)
-                if (xr[k * s.inner] > m || xr[k * s.inner] != xr[k * s.inner])
-                    m = xr[k * s.inner];
+            for (int64_t k = 0; k < s.c; k++) {
+                double v = at(x, base + k * s.inner);
+                if (v > m || v != v)
+                    m = v;
+            }
             if (m == -INFINITY) /* every logit -inf: let NaN say so */
                 m = 0;
             for (int64_t k = 0; k < s.c; k++)
-                sum += exp(xr[k * s.inner] - m);
+                sum += exp(at(x, base + k * s.inner) - m);
             double lse = log(sum);
             for (int64_t k = 0; k < s.c; k++)
-                lr[k * s.inner] = (xr[k * s.inner] - m) - lse;
+                logp[base + k * s.inner] = (at(x, base + k * s.inner) - m) - lse;
         }
 }
 
-/* One loss per (row, position) into l. With indices ix: -(1 - ls) logp[t]
- * - ls mean_c logp (nll: -logp[t], ls = 0); with probabilities pt:
- * -sum_c ((1 - ls) t_c + ls / C) logp_c. */
-static void row_losses(const double *logp, const int64_t *ix,
-                       const double *pt, double ls, span s, double *l)
+/* The loss of each (row, position) into out (for "none"), or their sum.
+ * With indices ix: -(1 - ls) logp[t] - ls mean_c logp (nll: -logp[t],
+ * ls = 0); with probabilities pt: -sum_c ((1 - ls) t_c + ls / C) logp_c. */
+static double row_losses(buf logp, const int64_t *ix, const buf *pt, double ls,
+                         span s, void *out, act_dtype out_dtype)
 {
-    double cn = (double)s.c;
+    double cn = (double)s.c, total = 0;
     for (int64_t r = 0; r < s.rows; r++)
         for (int64_t j = 0; j < s.inner; j++) {
             int64_t base = r * s.c * s.inner + j, q = r * s.inner + j;
-            double acc = 0, all = 0;
+            double acc = 0, all = 0, l;
             for (int64_t k = 0; k < s.c; k++) {
-                double lp = logp[base + k * s.inner];
+                double lp = at(logp, base + k * s.inner);
                 if (pt)
-                    acc += ((1 - ls) * pt[base + k * s.inner] + ls / cn) * lp;
+                    acc += ((1 - ls) * at(*pt, base + k * s.inner) + ls / cn) * lp;
                 else if (ls != 0)
                     all += lp;
             }
             if (pt)
-                l[q] = -acc;
+                l = -acc;
             else
-                l[q] = -(1 - ls) * logp[base + ix[q] * s.inner] -
-                       (ls != 0 ? ls * all / cn : 0);
+                l = -(1 - ls) * at(logp, base + ix[q] * s.inner) -
+                    (ls != 0 ? ls * all / cn : 0);
+            if (out)
+                act_loss_put(out, out_dtype, q, l);
+            else
+                total += l;
         }
+    return total;
 }
 
 /* The shape of the per-row losses: the input's without the class dim. */
@@ -178,42 +191,62 @@ static int row_shape(const act_tensor *x, int64_t *shape)
     return n;
 }
 
+/* Checks, and the operands as the loops read them: xc the contiguous
+ * input, tt the indices or the contiguous probabilities. */
+static act_status class_operands(act_context *ctx, const char *fn, bool ce,
+                                 const act_tensor *input,
+                                 const act_tensor *target,
+                                 act_reduction reduction, double ls, span *s,
+                                 bool *probs, act_tensor **xc, act_tensor **tt)
+{
+    act_status st = plan(ctx, fn, ce, input, target, s, probs);
+    if (st == ACT_OK)
+        st = act_loss_check_reduction(ctx, fn, 3, reduction, false);
+    if (st == ACT_OK && !(ls >= 0 && ls <= 1))
+        st = act_fail(ctx, ACT_E_ARG, fn, 4,
+                      "label_smoothing must be in [0, 1], got %g",
+                      ls != ls ? NAN : ls);
+    if (st == ACT_OK)
+        st = act_contiguous_nograd(ctx, input, xc);
+    if (st == ACT_OK)
+        st = *probs ? act_contiguous_nograd(ctx, target, tt)
+                    : class_indices(ctx, fn, target, s->c, tt);
+    return st;
+}
+
 static act_status class_loss(act_context *ctx, act_loss_kind kind,
                              const act_tensor *input, const act_tensor *target,
                              act_reduction reduction, double ls,
                              act_tensor **out)
 {
     const char *fn = act_loss_kind_name(kind);
+    bool ce = kind == ACT_LOSS_CROSS_ENTROPY, probs = false;
     span s = {0, 0, 0};
-    bool probs = false;
-    act_status st = plan(ctx, fn, kind == ACT_LOSS_CROSS_ENTROPY, input,
-                         target, &s, &probs);
-    if (st == ACT_OK)
-        st = act_loss_check_reduction(ctx, fn, 3, reduction, false);
-    if (st == ACT_OK && !(ls >= 0 && ls <= 1))
-        st = act_fail(ctx, ACT_E_ARG, fn, 4,
-                      "label_smoothing must be in [0, 1], got %g", ls);
-    if (st != ACT_OK)
-        return st;
-    act_tensor *xd = NULL, *logp = NULL, *tt = NULL, *l = NULL, *y = NULL;
-    int64_t shape[ACT_MAX_DIMS];
-    int n = row_shape(input, shape);
-    if ((st = act_loss_f64(ctx, input, &xd)) == ACT_OK)
-        st = probs ? act_loss_f64(ctx, target, &tt)
-                   : class_indices(ctx, fn, target, s.c, &tt);
-    if (st == ACT_OK && kind == ACT_LOSS_CROSS_ENTROPY &&
+    act_tensor *xc = NULL, *logp = NULL, *tt = NULL, *y = NULL;
+    act_status st = class_operands(ctx, fn, ce, input, target, reduction, ls,
+                                   &s, &probs, &xc, &tt);
+    /* cross_entropy works from log_softmax(x) in double; nll's input is
+     * the log-probabilities already. */
+    if (st == ACT_OK && ce &&
         (st = act_tensor_alloc(ctx, fn, ACT_DTYPE_F64, input->ndim,
                                input->shape, false, &logp)) == ACT_OK)
-        log_softmax_rows(act_tensor_data(xd), act_tensor_data(logp), s);
-    if (st == ACT_OK && !logp) /* nll: the input is the log-probabilities */
-        logp = act_tensor_retain(xd);
-    if (st == ACT_OK &&
-        (st = act_tensor_alloc(ctx, fn, ACT_DTYPE_F64, n, shape, false, &l)) == ACT_OK) {
-        row_losses(act_tensor_data(logp), probs ? NULL : act_tensor_data(tt),
-                   probs ? act_tensor_data(tt) : NULL, ls, s, act_tensor_data(l));
-        act_dtype dtype = probs ? act_promote(input->dtype, target->dtype)
-                                : input->dtype;
-        st = act_loss_reduce(ctx, fn, reduction, dtype, l, 1, &y);
+        log_softmax_rows((buf){act_tensor_data(xc), xc->dtype},
+                         act_tensor_data(logp), s);
+    act_dtype dtype = probs ? act_promote(input->dtype, target->dtype) : input->dtype;
+    int64_t shape[ACT_MAX_DIMS];
+    int ndim = row_shape(input, shape);
+    if (st == ACT_OK && reduction == ACT_REDUCTION_NONE)
+        st = act_tensor_alloc(ctx, fn, dtype, ndim, shape, false, &y);
+    if (st == ACT_OK) {
+        const act_tensor *lp = ce ? logp : xc;
+        buf pt = {probs ? act_tensor_data(tt) : NULL, tt->dtype};
+        double sum = row_losses((buf){act_tensor_data(lp), lp->dtype},
+                                probs ? NULL : act_tensor_data(tt),
+                                probs ? &pt : NULL, ls, s,
+                                y ? act_tensor_data(y) : NULL, dtype);
+        if (!y)
+            st = act_loss_reduced(ctx, reduction, dtype, sum, s.rows * s.inner,
+                                  1, &y);
     }
     act_node *node = NULL;
     if (st == ACT_OK)
@@ -226,15 +259,14 @@ static act_status class_loss(act_context *ctx, act_loss_kind kind,
         /* The target; and logp for cross_entropy (nll's gradient needs
          * only the indices). */
         st = act_node_save(ctx, node, tt);
-        if (st == ACT_OK && kind == ACT_LOSS_CROSS_ENTROPY)
+        if (st == ACT_OK && ce)
             st = act_node_save(ctx, node, logp);
         if (st != ACT_OK)
             act_tensor_free(y);
     }
-    act_tensor_free(xd);
+    act_tensor_free(xc);
     act_tensor_free(logp);
     act_tensor_free(tt);
-    act_tensor_free(l);
     if (st == ACT_OK)
         *out = y;
     return st;
@@ -260,34 +292,37 @@ act_status act_nll_loss(act_context *ctx, const act_tensor *input,
 
 /* cross_entropy: gx = up (softmax sum_c t'_c - t'), t' the smoothed
  * target (one-hot (1 - ls) + ls / C for indices); gt = -up (1 - ls) logp.
- * nll: gx = -up at the target's class, 0 elsewhere. */
-static void class_grad_rows(bool ce, const double *logp, const int64_t *ix,
-                            const double *pt, double ls, span s,
-                            const act_loss_upstream *u, double *gx, double *gt)
+ * nll: gx = -up at the target's class, 0 elsewhere. g[0], g[1]: the
+ * gradients of input and target, or NULL. */
+static void class_grad_rows(const double *logp, const int64_t *ix,
+                            const buf *pt, double ls, span s,
+                            const act_loss_upstream *u, act_tensor *const *g)
 {
     double cn = (double)s.c;
+    void *gx = g[0] ? act_tensor_data(g[0]) : NULL;
+    void *gt = g[1] ? act_tensor_data(g[1]) : NULL;
     for (int64_t r = 0; r < s.rows; r++)
         for (int64_t j = 0; j < s.inner; j++) {
             int64_t base = r * s.c * s.inner + j, q = r * s.inner + j;
             double up = act_loss_upstream_at(u, q), tsum = 1;
-            if (!ce) {
+            if (!logp) {
                 if (gx)
-                    gx[base + ix[q] * s.inner] = -up;
+                    act_loss_put(gx, g[0]->dtype, base + ix[q] * s.inner, -up);
                 continue;
             }
             if (pt) {
                 tsum = 0;
                 for (int64_t k = 0; k < s.c; k++)
-                    tsum += (1 - ls) * pt[base + k * s.inner] + ls / cn;
+                    tsum += (1 - ls) * at(*pt, base + k * s.inner) + ls / cn;
             }
             for (int64_t k = 0; k < s.c; k++) {
                 int64_t i = base + k * s.inner;
-                double t = pt ? (1 - ls) * pt[i] + ls / cn
+                double t = pt ? (1 - ls) * at(*pt, i) + ls / cn
                               : (k == ix[q] ? 1 - ls : 0) + ls / cn;
                 if (gx)
-                    gx[i] = up * (exp(logp[i]) * tsum - t);
+                    act_loss_put(gx, g[0]->dtype, i, up * (exp(logp[i]) * tsum - t));
                 if (gt)
-                    gt[i] = -up * (1 - ls) * logp[i];
+                    act_loss_put(gt, g[1]->dtype, i, -up * (1 - ls) * logp[i]);
             }
         }
 }
@@ -309,17 +344,16 @@ act_status act_loss_class_backward(act_context *ctx, const act_node *node,
         if (act_node_wants(node, k))
             st = act_loss_grad_alloc(ctx, node, k, &g[k]);
     if (st == ACT_OK) {
-        class_grad_rows(logp != NULL, logp ? act_tensor_data(logp) : NULL,
-                        probs ? NULL : act_tensor_data(tt),
-                        probs ? act_tensor_data(tt) : NULL, node->f[0], s, &u,
-                        g[0] ? act_tensor_data(g[0]) : NULL,
-                        g[1] ? act_tensor_data(g[1]) : NULL);
+        buf pt = {act_tensor_data(tt), tt->dtype};
+        class_grad_rows(logp ? act_tensor_data(logp) : NULL,
+                        probs ? NULL : act_tensor_data(tt), probs ? &pt : NULL,
+                        node->f[0], s, &u, g);
         gx[0] = g[0];
         gx[1] = g[1];
     } else {
         act_tensor_free(g[0]);
         act_tensor_free(g[1]);
     }
-    act_tensor_free(u.g64);
+    act_tensor_free(u.gc);
     return st;
 }

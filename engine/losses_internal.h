@@ -1,6 +1,6 @@
 /*
  * losses_internal.h — what the two loss files share (internal): the loss
- * ids kept in an ACT_OP_LOSS node's i[0], float64 working copies, the
+ * ids kept in an ACT_OP_LOSS node's i[0], typed element access, the
  * reduction, recording, and the gradient arriving from the reduction.
  */
 #ifndef ACT_LOSSES_INTERNAL_H
@@ -23,10 +23,21 @@ typedef enum act_loss_kind {
     ACT_LOSS_KIND_COUNT
 } act_loss_kind;
 
-/* A contiguous float64 version of t, made without recording: t itself
- * (retained) when it already is one. */
-act_status act_loss_f64(act_context *ctx, const act_tensor *t,
-                        act_tensor **out);
+/* Element i of a contiguous float32 or float64 buffer, as double, and the
+ * reverse: the losses read and write their operands in place, whatever
+ * their dtype, and compute in double. */
+static inline double act_loss_get(const void *p, act_dtype dtype, int64_t i)
+{
+    return dtype == ACT_DTYPE_F64 ? ((const double *)p)[i]
+                                  : (double)((const float *)p)[i];
+}
+static inline void act_loss_put(void *p, act_dtype dtype, int64_t i, double v)
+{
+    if (dtype == ACT_DTYPE_F64)
+        ((double *)p)[i] = v;
+    else
+        ((float *)p)[i] = (float)v;
+}
 
 /* ACT_E_ARG unless reduction is valid for fn (batchmean only for kl_div). */
 act_status act_loss_check_reduction(act_context *ctx, const char *fn, int arg,
@@ -37,13 +48,12 @@ act_status act_loss_check_reduction(act_context *ctx, const char *fn, int arg,
  * elements and a batch (input's dim 0) of `batch`. */
 double act_loss_scale(act_reduction reduction, int64_t n, double batch);
 
-/* The result from the per-element losses `l` (float64, contiguous, of the
- * shape "none" returns): l itself in `dtype` for "none", else the 0-d
- * reduction, in double. */
-act_status act_loss_reduce(act_context *ctx, const char *fn,
-                           act_reduction reduction, act_dtype dtype,
-                           const act_tensor *l, double batch,
-                           act_tensor **out);
+/* The result of a reduction (not "none") whose elements sum to `sum`, as a
+ * 0-d tensor of dtype: the sum, or the sum over n elements or over the
+ * batch. */
+act_status act_loss_reduced(act_context *ctx, act_reduction reduction,
+                            act_dtype dtype, double sum, int64_t n,
+                            double batch, act_tensor **out);
 
 /* act_record for a loss over (input, target) — target NULL when it takes
  * no gradient (class indices) — filling i[0], i[1] and f[1] (the scale). On
@@ -56,8 +66,9 @@ act_status act_loss_record(act_context *ctx, act_loss_kind kind,
 /* The gradient arriving at element i of the unreduced losses: gy[i] for
  * "none", else gy's one value times the reduction's scale. */
 typedef struct act_loss_upstream {
-    act_tensor *g64; /* gy as contiguous float64 (owned) */
-    const double *g;
+    act_tensor *gc; /* gy, contiguous (owned) */
+    const void *g;
+    act_dtype dtype;
     bool each;
     double scale;
 } act_loss_upstream;
@@ -67,10 +78,11 @@ act_status act_loss_upstream_init(act_context *ctx, const act_node *node,
 static inline double act_loss_upstream_at(const act_loss_upstream *u,
                                           int64_t i)
 {
-    return u->each ? u->g[i] : u->g[0] * u->scale;
+    return u->each ? act_loss_get(u->g, u->dtype, i)
+                   : act_loss_get(u->g, u->dtype, 0) * u->scale;
 }
 
-/* A new zeroed float64 tensor of input k's shape (for gradients). */
+/* A new zeroed tensor of input k's dtype and shape (for gradients). */
 act_status act_loss_grad_alloc(act_context *ctx, const act_node *node, int k,
                                act_tensor **out);
 

@@ -115,6 +115,8 @@ act_status act_record(act_context *ctx, act_op op, int n,
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,
                         "out of memory for an autograd node");
     nd->refs = 1; /* out's grad_fn */
+    nd->live_bytes = &ctx->live_bytes;
+    ctx->live_bytes += sizeof *nd;
     nd->seq = ctx->next_seq++;
     nd->op = op;
     nd->ninputs = n;
@@ -201,6 +203,7 @@ void act_node_unref(act_node *node)
         }
         release_saved(n);
         act_tensor_free(n->grad);
+        *n->live_bytes -= sizeof *n;
         free(n);
     }
     if (stack != local)

@@ -90,7 +90,7 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
     t->offset = 0;
     t->storage = s;
     s->live_bytes = &ctx->live_bytes;
-    ctx->live_bytes += nbytes;
+    ctx->live_bytes += nbytes + sizeof *s + sizeof *t;
     *out = t;
     return ACT_OK;
 }
@@ -107,6 +107,8 @@ act_status act_tensor_alias(act_context *ctx, const char *fn,
     v->grad = NULL;
     v->grad_fn = NULL;
     v->storage->refs++;
+    if (v->storage->live_bytes)
+        *v->storage->live_bytes += sizeof *v;
     *out = v;
     return ACT_OK;
 }
@@ -118,9 +120,11 @@ void act_tensor_free(act_tensor *t)
     act_tensor_free(t->grad); /* a gradient has no grad_fn: no recursion */
     if (t->grad_fn)
         act_node_unref(t->grad_fn);
+    if (t->storage->live_bytes)
+        *t->storage->live_bytes -= sizeof *t;
     if (--t->storage->refs == 0) {
         if (t->storage->live_bytes)
-            *t->storage->live_bytes -= t->storage->nbytes;
+            *t->storage->live_bytes -= t->storage->nbytes + sizeof *t->storage;
         free(t->storage->data);
         free(t->storage);
     }

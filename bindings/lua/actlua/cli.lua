@@ -124,7 +124,7 @@ function M.parser(name, description, epilog)
   local p = argparse(name, description, epilog)
   p:option("--seed", "Random seed: the same seed gives the same bits.", "0")
     :argname("<n>"):convert(named("--seed", M.integer()))
-  p:flag("-q --quiet", "Print no progress, only the results.")
+  p:flag("-q --quiet", "Print no progress, only the results."):init(false)
   p:option("--plot", "Write the figures (PNG, SVG, CSV, gnuplot script) into this folder.")
     :argname("<dir>")
   return p

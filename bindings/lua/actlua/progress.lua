@@ -58,9 +58,10 @@ function M.stdout_is_tty()
   return false
 end
 
--- "12s", "3m05s", "2h07m"; "?" for an unknown or infinite time.
+-- "0.4s", "12s", "3m05s", "2h07m"; "?" for an unknown or infinite time.
 function M.format_duration(s)
   if s == nil or s ~= s or s == math.huge or s < 0 then return "?" end
+  if s < 9.95 then return ("%.1fs"):format(s) end
   s = math.floor(s + 0.5)
   if s < 60 then return ("%ds"):format(s) end
   if s < 3600 then return ("%dm%02ds"):format(s // 60, s % 60) end
@@ -201,9 +202,10 @@ function Bar:bar_line(now, done)
   end
   local text = table.concat(tail, "  ")
   local head = self.label and (self.label .. " ") or ""
-  local room = self.width - 1 - utf8_len(head) - utf8_len(text) - 3
-  if self.total and room >= 10 then
-    local n = math.min(room, 40) - 2
+  -- A bar of fixed size (so the line does not jitter), when it fits.
+  local n = 20
+  local room = self.width - 1 - utf8_len(head) - utf8_len(text) - 4
+  if self.total and room >= n then
     local frac = self.total > 0 and math.min(1, math.max(0, self.step / self.total)) or 1
     local full = math.floor(frac * n)
     local bar = string.rep("=", full)

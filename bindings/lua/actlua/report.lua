@@ -122,6 +122,7 @@ function M.table(opts)
     for j, name in ipairs(columns) do
       local v
       if keyed then v = row[name] else v = row[j] end
+      if type(v) == "userdata" and type(v.item) == "function" then v = v:item() end
       if v ~= nil and type(v) ~= "number" then numeric[j] = false end
       line[j] = M.format_value(v, per_column(opts.format, j, name), row, opts.missing)
     end

@@ -5,13 +5,11 @@ local Module = require "actlua.nn.module"
 
 local utils = {}
 
+local clip_grad_norm = require("actlua.optim").clip_grad_norm
+
 function utils.clip_grad_norm(params, max_norm, ...)
-  local ok, optim = pcall(require, "actlua.optim")
-  if not ok or type(optim) ~= "table" or not optim.clip_grad_norm then
-    error("nn.utils.clip_grad_norm: actlua.optim.clip_grad_norm is not available", 2)
-  end
   if Module.is_module(params) then params = params:parameters() end
-  return optim.clip_grad_norm(params, max_norm, ...)
+  return clip_grad_norm(params, max_norm, ...)
 end
 utils.clip_grad_norm_ = utils.clip_grad_norm
 
