@@ -34,6 +34,7 @@ static void push_state(lua_State *L)
     actlua_state *S = lua_newuserdatauv(L, sizeof *S, 0);
     S->ctx = NULL;
     S->gc_threshold = 0;
+    S->gc_last_step = 0;
     luaL_newmetatable(L, "actlua.State");
     lua_pushcfunction(L, state_gc);
     lua_setfield(L, -2, "__gc");

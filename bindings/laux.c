@@ -8,8 +8,10 @@
 #include <math.h>
 #include <string.h>
 
-/* Below this many live engine bytes, no collection is forced. */
-#define GC_MIN_BYTES ((size_t)4 << 20)
+/* Below this many live engine bytes, no full collection is forced. */
+#define GC_MIN_BYTES ((size_t)16 << 20)
+/* Engine growth that triggers one collector step. */
+#define GC_STEP_BYTES ((size_t)1 << 20)
 
 void actlua_push_upvalues(lua_State *L, int state_idx)
 {
@@ -32,7 +34,14 @@ act_tensor **actlua_new_slot(lua_State *L)
     /* User value 1 caches the Lua object of the tensor's grad. */
     act_tensor **slot = lua_newuserdatauv(L, sizeof *slot, 1);
     *slot = NULL;
-    luaL_setmetatable(L, ACTLUA_TENSOR_MT);
+    /* The metatable from upvalue 2 (a registry lookup by name costs a
+     * string comparison on every new tensor). */
+    if (lua_type(L, lua_upvalueindex(2)) == LUA_TTABLE) {
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_setmetatable(L, -2);
+    } else {
+        luaL_setmetatable(L, ACTLUA_TENSOR_MT);
+    }
     return slot;
 }
 
@@ -53,18 +62,30 @@ void actlua_check(lua_State *L, act_status st)
     actlua_check_arg(L, st, 0);
 }
 
-/* The policy: a full collection whenever the engine's bytes exceed
- * twice what survived the last one, and at least the Lua heap's own size
- * (a full collection costs in proportion to the Lua heap, so a large heap
- * is collected less often), and at least GC_MIN_BYTES. Memory then stays
- * within a constant factor of what is really alive, with no
- * collectgarbage() in user code; engine bytes count headers and autograd
- * nodes too, which dominate for the tiny tensors of XOR-sized networks. */
+/* The policy. Each time the engine's bytes have grown by GC_STEP_BYTES,
+ * one collector step: in generational mode (the actlua interpreter's) a
+ * young collection, which frees the temporaries of the last few training
+ * steps at a cost in proportion to them. And a full collection whenever
+ * the engine's bytes exceed twice what survived the last one, at least the
+ * Lua heap's own size (a full collection costs in proportion to the Lua
+ * heap) and at least GC_MIN_BYTES: that catches what outlived young
+ * collections. Memory then stays within a constant factor of what is
+ * really alive, with no collectgarbage() in user code. Engine bytes count
+ * headers and autograd nodes too, which dominate for the tiny tensors of
+ * XOR-sized networks. */
 void actlua_account(lua_State *L)
 {
     actlua_state *S = actlua_state_of(L);
-    if (act_context_live_bytes(S->ctx) <= S->gc_threshold)
+    size_t now = act_context_live_bytes(S->ctx);
+    if (now <= S->gc_threshold) {
+        if (now > S->gc_last_step + GC_STEP_BYTES) {
+            lua_gc(L, LUA_GCSTEP, 0);
+            S->gc_last_step = act_context_live_bytes(S->ctx);
+        } else if (now < S->gc_last_step) {
+            S->gc_last_step = now;
+        }
         return;
+    }
     lua_gc(L, LUA_GCCOLLECT);
     size_t live = act_context_live_bytes(S->ctx);
     size_t heap = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024;
@@ -74,6 +95,7 @@ void actlua_account(lua_State *L)
     if (threshold < GC_MIN_BYTES)
         threshold = GC_MIN_BYTES;
     S->gc_threshold = threshold;
+    S->gc_last_step = live;
 }
 
 act_tensor *actlua_opt_tensor_or_number(lua_State *L, int arg, double *num)

@@ -53,7 +53,9 @@ void actlua_push_tensor(lua_State *L, act_tensor *t)
 
 static int t_gc(lua_State *L)
 {
-    act_tensor **slot = luaL_checkudata(L, 1, ACTLUA_TENSOR_MT);
+    act_tensor **slot = tensor_slot(L, 1);
+    if (!slot)
+        return luaL_typeerror(L, 1, "tensor");
     act_tensor_free(*slot);
     *slot = NULL;
     return 0;
@@ -61,7 +63,9 @@ static int t_gc(lua_State *L)
 
 static int t_tostring(lua_State *L)
 {
-    act_tensor **slot = luaL_checkudata(L, 1, ACTLUA_TENSOR_MT);
+    act_tensor **slot = tensor_slot(L, 1);
+    if (!slot)
+        return luaL_typeerror(L, 1, "tensor");
     if (!*slot) {
         lua_pushliteral(L, "tensor(closed)");
         return 1;

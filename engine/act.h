@@ -922,11 +922,11 @@ bool act_optim_from_name(const char *name, act_optim_kind *out);
  * for Adagrad), weight decay 0 (1e-2 for AdamW), alpha 0.99, the rest 0 or
  * false. */
 void act_optim_defaults(act_optim_kind kind, act_optim_options *out);
-/* Checks opts for kind: ACT_E_ARG naming the optimizer and the value
- * ("SGD: lr must be > 0, got -1") for a NaN anywhere, lr <= 0 or
- * infinite, a negative weight decay or eps, momentum outside [0, 1) (PyTorch
- * only refuses negative momentum), betas outside [0, 1), dampening or
- * alpha outside [0, 1], nesterov without momentum or with dampening, and a
+/* Checks the options kind uses: ACT_E_ARG naming the optimizer and the
+ * value ("SGD: lr must be > 0, got -1") for a NaN, lr <= 0 or infinite, a
+ * negative weight decay or eps, momentum outside [0, 1) (PyTorch only
+ * refuses negative momentum), betas outside [0, 1), dampening or alpha
+ * outside [0, 1], nesterov without momentum or with dampening, and a
  * negative lr_decay or initial accumulator. */
 act_status act_optim_check(act_context *ctx, act_optim_kind kind,
                            const act_optim_options *opts);
@@ -974,9 +974,10 @@ int64_t act_optimizer_steps(const act_optimizer *opt, int i);
  * borrowed), or NULL before it is made or out of range. */
 act_tensor *act_optimizer_state(const act_optimizer *opt, int i, int slot);
 /* Restores parameter i's step count and state (a checkpoint): values[slot]
- * is copied into the buffer (made if needed; NULL leaves a buffer absent).
- * ACT_E_INDEX for i out of range, ACT_E_SHAPE unless each value has the
- * parameter's shape, ACT_E_ARG for a negative step count. */
+ * is copied into the buffer (made if needed; NULL leaves a buffer as it
+ * is; a buffer the options do not use is ignored). ACT_E_INDEX for i out
+ * of range, ACT_E_SHAPE unless each value has the parameter's shape,
+ * ACT_E_ARG for a negative step count. */
 act_status act_optimizer_set_state(act_context *ctx, act_optimizer *opt, int i,
                                    int64_t steps,
                                    const act_tensor *const *values);

@@ -16,7 +16,7 @@ typedef struct act_storage {
     int64_t refs;
     size_t nbytes;
     void *data;
-    size_t *live_bytes; /* the owning context's count, or NULL */
+    act_context *ctx;   /* the owner (pool, live count), or NULL: not pooled */
     uint64_t version;   /* bumped by every in-place write (autograd checks) */
 } act_storage;
 
@@ -43,6 +43,13 @@ struct act_generator {
 
 #define ACT_MSG_SIZE 512
 
+/* One free list of the context's pool (pool.c). */
+#define ACT_POOL_CLASSES 15 /* 64 bytes to 1 MiB */
+typedef struct act_pool_class {
+    void *free;
+    int count;
+} act_pool_class;
+
 struct act_context {
     struct act_generator gen;
     act_dtype default_dtype;
@@ -51,11 +58,22 @@ struct act_context {
     char err_fn[48];
     char err_detail[ACT_MSG_SIZE];
     char err_full[ACT_MSG_SIZE + 64];
-    size_t live_bytes; /* storage bytes alive, see act_context_live_bytes */
+    size_t live_bytes; /* engine bytes alive, see act_context_live_bytes */
+    act_pool_class pool[ACT_POOL_CLASSES];
     bool grad_enabled; /* autograd records ops (act_set_grad_enabled) */
     uint64_t next_seq; /* creation number of the next autograd node */
     uint64_t epoch;    /* the current backward's visit mark */
 };
+
+/* --------------------------------------------------------------- pool */
+
+/* A block of at least size bytes (zeroed when asked) from the context's
+ * pool, or from malloc when ctx is NULL or the block is large; NULL when
+ * out of memory. Give it back with act_pool_put and the same size. */
+void *act_pool_get(act_context *ctx, size_t size, bool zero);
+void act_pool_put(act_context *ctx, void *p, size_t size);
+/* Frees every pooled block (act_context_free). */
+void act_pool_drain(act_context *ctx);
 
 /* ------------------------------------------------------------- errors */
 

@@ -80,7 +80,7 @@ struct act_node {
     int out_ndim;
     int64_t out_shape[ACT_MAX_DIMS];
     act_tensor *grad;   /* the output's gradient, during a backward */
-    size_t *live_bytes; /* the context's count, which includes this node */
+    act_context *ctx;   /* the owner: its pool and live count hold this node */
 };
 
 /* Computes gradients of the inputs from gy, the output's gradient. For each

@@ -22,6 +22,8 @@ act_context *act_context_new(void)
 
 void act_context_free(act_context *ctx)
 {
+    if (ctx)
+        act_pool_drain(ctx);
     free(ctx);
 }
 

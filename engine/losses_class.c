@@ -1,10 +1,8 @@
 /*
- * losses_class.c — the classification losses over a class dim:
- * cross_entropy (a max-shifted log_softmax fused with the negative
- * log-likelihood, class indices or probabilities as targets, label
- * smoothing) and nll; forward and backward. The input is seen as
- * [rows, C, inner]: [C] is one row, [N,C] N rows, [N,C,d...] N rows of
- * d... positions each.
+ * losses_class.c — the classification losses: cross_entropy (a max-shifted
+ * log_softmax fused with the negative log-likelihood; class indices or
+ * probabilities as targets; label smoothing) and nll, forward and backward.
+ * The input is seen as [rows, C, inner]: [C], [N,C] or [N,C,d...].
  */
 #include "losses_internal.h"
 

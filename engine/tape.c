@@ -110,12 +110,12 @@ act_status act_record(act_context *ctx, act_op op, int n,
         return act_fail(ctx, ACT_E_STATE, act_op_table[op].name, 0,
                         "internal: %d inputs, a node holds at most %d", n,
                         ACT_NODE_MAX_IN);
-    act_node *nd = calloc(1, sizeof *nd);
+    act_node *nd = act_pool_get(ctx, sizeof *nd, true);
     if (!nd)
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,
                         "out of memory for an autograd node");
     nd->refs = 1; /* out's grad_fn */
-    nd->live_bytes = &ctx->live_bytes;
+    nd->ctx = ctx;
     ctx->live_bytes += sizeof *nd;
     nd->seq = ctx->next_seq++;
     nd->op = op;
@@ -203,8 +203,8 @@ void act_node_unref(act_node *node)
         }
         release_saved(n);
         act_tensor_free(n->grad);
-        *n->live_bytes -= sizeof *n;
-        free(n);
+        n->ctx->live_bytes -= sizeof *n;
+        act_pool_put(n->ctx, n, sizeof *n);
     }
     if (stack != local)
         free(stack);

@@ -65,13 +65,15 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
     if (esize == 0)
         return act_fail(ctx, ACT_E_DTYPE, fn, 0, "invalid dtype %d", (int)dtype);
     size_t nbytes = (size_t)numel * esize;
-    act_tensor *t = calloc(1, sizeof *t);
-    act_storage *s = calloc(1, sizeof *s);
+    act_tensor *t = act_pool_get(ctx, sizeof *t, true);
+    act_storage *s = act_pool_get(ctx, sizeof *s, true);
     /* Always allocate at least one element so data is never NULL. */
-    void *data = zero ? calloc(nbytes ? nbytes : esize, 1)
-                      : malloc(nbytes ? nbytes : esize);
+    size_t dbytes = nbytes ? nbytes : esize;
+    void *data = act_pool_get(ctx, dbytes, zero);
     if (!t || !s || !data) {
-        free(t), free(s), free(data);
+        act_pool_put(ctx, t, sizeof *t);
+        act_pool_put(ctx, s, sizeof *s);
+        act_pool_put(ctx, data, dbytes);
         char sb[ACT_SHAPE_BUF];
         return act_fail(ctx, ACT_E_NOMEM, fn, 0,
                         "cannot allocate %zu bytes for a %s tensor of shape %s",
@@ -89,7 +91,7 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
     act_contiguous_strides(ndim, shape, t->strides);
     t->offset = 0;
     t->storage = s;
-    s->live_bytes = &ctx->live_bytes;
+    s->ctx = ctx;
     ctx->live_bytes += nbytes + sizeof *s + sizeof *t;
     *out = t;
     return ACT_OK;
@@ -98,7 +100,8 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
 act_status act_tensor_alias(act_context *ctx, const char *fn,
                             const act_tensor *t, act_tensor **out)
 {
-    act_tensor *v = malloc(sizeof *v);
+    act_context *owner = t->storage->ctx;
+    act_tensor *v = act_pool_get(owner, sizeof *v, false);
     if (!v)
         return act_fail(ctx, ACT_E_NOMEM, fn, 0, "out of memory for a view");
     *v = *t;
@@ -107,8 +110,8 @@ act_status act_tensor_alias(act_context *ctx, const char *fn,
     v->grad = NULL;
     v->grad_fn = NULL;
     v->storage->refs++;
-    if (v->storage->live_bytes)
-        *v->storage->live_bytes += sizeof *v;
+    if (owner)
+        owner->live_bytes += sizeof *v;
     *out = v;
     return ACT_OK;
 }
@@ -120,15 +123,17 @@ void act_tensor_free(act_tensor *t)
     act_tensor_free(t->grad); /* a gradient has no grad_fn: no recursion */
     if (t->grad_fn)
         act_node_unref(t->grad_fn);
-    if (t->storage->live_bytes)
-        *t->storage->live_bytes -= sizeof *t;
-    if (--t->storage->refs == 0) {
-        if (t->storage->live_bytes)
-            *t->storage->live_bytes -= t->storage->nbytes + sizeof *t->storage;
-        free(t->storage->data);
-        free(t->storage);
+    act_storage *s = t->storage;
+    act_context *owner = s->ctx;
+    if (owner)
+        owner->live_bytes -= sizeof *t;
+    if (--s->refs == 0) {
+        if (owner)
+            owner->live_bytes -= s->nbytes + sizeof *s;
+        act_pool_put(owner, s->data, s->nbytes ? s->nbytes : act_dtype_size(t->dtype));
+        act_pool_put(owner, s, sizeof *s);
     }
-    free(t);
+    act_pool_put(owner, t, sizeof *t);
 }
 
 act_tensor *act_tensor_retain(act_tensor *t)
