@@ -104,6 +104,7 @@ static int plain(lua_State *L, plain_loss fn)
 static int l_mse(lua_State *L) { return plain(L, act_mse_loss); }
 static int l_l1(lua_State *L) { return plain(L, act_l1_loss); }
 static int l_bce(lua_State *L) { return plain(L, act_bce_loss); }
+static int l_bce_naive(lua_State *L) { return plain(L, act_bce_naive_loss); }
 
 /* smooth_l1 (beta) and huber (delta). */
 static int with_param(lua_State *L, bool huber)
@@ -204,6 +205,7 @@ void actlua_open_loss(lua_State *L, const actlua_tables *t)
         {"smooth_l1", l_smooth_l1},
         {"huber", l_huber},
         {"bce", l_bce},
+        {"bce_naive", l_bce_naive},
         {"bce_with_logits", l_bce_with_logits},
         {"cross_entropy", l_cross_entropy},
         {"nll", l_nll},

@@ -810,6 +810,15 @@ act_status act_huber_loss(act_context *ctx, const act_tensor *input,
 act_status act_bce_loss(act_context *ctx, const act_tensor *input,
                         const act_tensor *target, act_reduction reduction,
                         act_tensor **out);
+/* The naive cost of the articles' experiments, unclamped:
+ * -(y log p + (1 - y) log(1 - p)), which is NaN or inf when p reaches 0 or 1
+ * (experiment E8 studies exactly that). One fused pass; its gradients are
+ * the terms autograd would compose from that formula, -(y / p - (1 - y) /
+ * (1 - p)) for p and log(1 - p) - log p for y, so they go NaN where the
+ * composed form does. No range check. */
+act_status act_bce_naive_loss(act_context *ctx, const act_tensor *input,
+                              const act_tensor *target, act_reduction reduction,
+                              act_tensor **out);
 /* Binary cross entropy of logits x, in the stable form max(x, 0) - x y +
  * log(1 + e^-|x|) (finite for x = ±1000). pos_weight (NULL for none) weighs
  * the positive term: (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x); it

@@ -1,6 +1,6 @@
 /*
  * losses.c — the element-wise losses (mse, l1, smooth_l1, huber, bce,
- * bce_with_logits, kl_div), each one fused pass for the values and the
+ * bce_naive, bce_with_logits, kl_div), each one fused pass for the values and the
  * reduction and one for the gradients of input and target; and what every
  * loss shares: reductions, float64 working copies, recording, and the
  * ACT_OP_LOSS backward. Arithmetic is in double whatever the dtype.
@@ -19,6 +19,7 @@ static const char *const loss_names[ACT_LOSS_KIND_COUNT] = {
     [ACT_LOSS_BCE] = "bce",
     [ACT_LOSS_BCE_WITH_LOGITS] = "bce_with_logits",
     [ACT_LOSS_KL_DIV] = "kl_div",
+    [ACT_LOSS_BCE_NAIVE] = "bce_naive",
     [ACT_LOSS_CROSS_ENTROPY] = "cross_entropy",
     [ACT_LOSS_NLL] = "nll",
 };
@@ -174,6 +175,8 @@ static double loss_value(const pointwise *p, double x, double y, int64_t i)
     case ACT_LOSS_BCE:
         /* log(1 - p), not log1p(-p): PyTorch's values to the last bit. */
         return -(y * clamped_log(x) + (1 - y) * clamped_log(1 - x));
+    case ACT_LOSS_BCE_NAIVE: /* unclamped: 0 log 0 is NaN, as in the article */
+        return -(y * log(x) + (1 - y) * log(1 - x));
     case ACT_LOSS_BCE_WITH_LOGITS: {
         double lw = p->w ? 1 + (p->w[i] - 1) * y : 1;
         return (1 - y) * x + lw * softplus_neg(x);
@@ -206,6 +209,12 @@ static void loss_grad(const pointwise *p, double x, double y, int64_t i,
         *dy = clamped_log(1 - x) - clamped_log(x);
         return;
     }
+    case ACT_LOSS_BCE_NAIVE:
+        /* What autograd composes from y log h + (1 - y) log(1 - h): the
+         * same terms, so NaN and inf arise where they would there. */
+        *dx = -(y * (1 / x) + (1 - y) * (-1 / (1 - x)));
+        *dy = -(log(x) - log(1 - x));
+        return;
     case ACT_LOSS_BCE_WITH_LOGITS: {
         double w = p->w ? p->w[i] : 1, lw = 1 + (w - 1) * y;
         *dx = lw * sigmoid(x) - w * y;
@@ -431,6 +440,14 @@ act_status act_bce_loss(act_context *ctx, const act_tensor *input,
 {
     return loss_pointwise(ctx, ACT_LOSS_BCE, input, target, NULL, reduction,
                           0, out);
+}
+
+act_status act_bce_naive_loss(act_context *ctx, const act_tensor *input,
+                              const act_tensor *target, act_reduction reduction,
+                              act_tensor **out)
+{
+    return loss_pointwise(ctx, ACT_LOSS_BCE_NAIVE, input, target, NULL,
+                          reduction, 0, out);
 }
 
 act_status act_bce_with_logits_loss(act_context *ctx, const act_tensor *input,

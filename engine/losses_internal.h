@@ -18,6 +18,7 @@ typedef enum act_loss_kind {
     ACT_LOSS_BCE,
     ACT_LOSS_BCE_WITH_LOGITS,
     ACT_LOSS_KL_DIV,
+    ACT_LOSS_BCE_NAIVE,
     ACT_LOSS_CROSS_ENTROPY, /* losses_class.c from here on */
     ACT_LOSS_NLL,
     ACT_LOSS_KIND_COUNT

@@ -7,6 +7,7 @@
 #include "autograd.h"
 #include "grad_rules.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ const char *act_tensor_grad_fn(const act_tensor *t)
     case ACT_OP_REDUCE: return act_reduce_kind_name((act_reduce_kind)n->i[0]);
     case ACT_OP_EXTREME: return n->i[0] ? "max" : "min";
     case ACT_OP_ACTIVATION: return act_activation_get((int)n->i[0])->name;
+    case ACT_OP_LOSS: return act_loss_kind_name((int)n->i[0]);
     case ACT_OP_SOFTMAX: {
         static const char *const names[] = {"softmax", "log_softmax", "softmin"};
         return n->i[0] >= 0 && n->i[0] < 3 ? names[n->i[0]] : "softmax";
@@ -110,10 +112,18 @@ act_status act_record(act_context *ctx, act_op op, int n,
         return act_fail(ctx, ACT_E_STATE, act_op_table[op].name, 0,
                         "internal: %d inputs, a node holds at most %d", n,
                         ACT_NODE_MAX_IN);
-    act_node *nd = act_pool_get(ctx, sizeof *nd, true);
+    /* Not zeroed whole (a node is ~700 bytes and every op of a training
+     * step makes one): each field is set below or only read up to a count
+     * (in[] to ninputs, saved[] to nsaved). */
+    act_node *nd = act_pool_get(ctx, sizeof *nd, false);
     if (!nd)
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,
                         "out of memory for an autograd node");
+    memset(nd, 0, offsetof(act_node, in));
+    memset(nd->f, 0, sizeof nd->f);
+    memset(nd->i, 0, sizeof nd->i);
+    nd->nsaved = 0;
+    nd->grad = NULL;
     nd->refs = 1; /* out's grad_fn */
     nd->ctx = ctx;
     ctx->live_bytes += sizeof *nd;
@@ -123,6 +133,9 @@ act_status act_record(act_context *ctx, act_op op, int n,
     for (int k = 0; k < n; k++) {
         const act_tensor *t = inputs[k];
         act_edge *e = &nd->in[k];
+        e->node = NULL;
+        e->leaf = NULL;
+        e->ndim = 0;
         if (!t)
             continue;
         e->dtype = t->dtype;
