@@ -63,11 +63,9 @@ act_status act_tensor_set_grad(act_context *ctx, act_tensor *t,
     return ACT_OK;
 }
 
-const char *act_tensor_grad_fn(const act_tensor *t)
+/* The name a user knows an op by ("mul", "sigmoid", "mse"), not its row. */
+static const char *node_name(const act_node *n)
 {
-    const act_node *n = t->grad_fn;
-    if (!n)
-        return NULL;
     switch (n->op) {
     case ACT_OP_UNARY: return act_unary_name((act_unary_op)n->i[0]);
     case ACT_OP_BINARY: return act_binary_name((act_binary_op)n->i[0]);
@@ -81,6 +79,11 @@ const char *act_tensor_grad_fn(const act_tensor *t)
     }
     default: return act_op_table[n->op].name;
     }
+}
+
+const char *act_tensor_grad_fn(const act_tensor *t)
+{
+    return t->grad_fn ? node_name(t->grad_fn) : NULL;
 }
 
 act_status act_detach(act_context *ctx, const act_tensor *t, act_tensor **out)
@@ -315,7 +318,7 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
         st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
     while (st == ACT_OK && stack.n > 0) {
         act_node *n = stack.items[--stack.n];
-        const char *name = act_op_table[n->op].name;
+        const char *name = node_name(n);
         if (n->released)
             st = act_fail(ctx, ACT_E_STATE, "backward", 0,
                           "trying to backward through the graph a second "
@@ -418,7 +421,7 @@ static act_status run_node(act_context *ctx, act_node *n)
     const act_op_info *info = &act_op_table[n->op];
     if (!info->backward)
         return act_fail(ctx, ACT_E_STATE, "backward", 0,
-                        "the op '%s' has no gradient", info->name);
+                        "the op '%s' has no gradient", node_name(n));
     act_tensor *gx[ACT_NODE_MAX_IN] = {NULL};
     act_status st = info->backward(ctx, n, n->grad, gx);
     for (int k = 0; k < n->ninputs; k++) {
