@@ -5,47 +5,10 @@
  * differences; strided inputs that must be read, and written, only within
  * bounds; empty and 0-d tensors; lookups; and the errors, by their words.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "act.h"
-
-static act_context *ctx;
-
-static int setup(void **state)
-{
-    ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 7);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    /* Every test frees what it makes, graphs included. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#define TEST_SEED 7
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static act_tensor *make(act_dtype dt, int ndim, const int64_t *shape,
-                        const double *data, bool requires_grad)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    assert_int_equal(act_tensor_set_requires_grad(ctx, t, requires_grad), ACT_OK);
-    return t;
-}
 
 static act_tensor *randn_leaf(int ndim, const int64_t *shape, double std)
 {
@@ -54,11 +17,6 @@ static act_tensor *randn_leaf(int ndim, const int64_t *shape, double std)
                      ACT_OK);
     assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
     return t;
-}
-
-static void values(const act_tensor *t, double *out)
-{
-    assert_int_equal(act_tensor_to_doubles(ctx, t, out), ACT_OK);
 }
 
 static void expect_gradcheck(const char *what, act_grad_fn fn, void *user,
@@ -133,7 +91,7 @@ static void check_activation(int id, const double *params, act_generator *gen)
     char what[96];
     snprintf(what, sizeof what, "%s with %s params", info->name,
              params ? "other" : "default");
-    act_tensor *x = make(ACT_DTYPE_F64, 1, (int64_t[]){n}, pts, true);
+    act_tensor *x = make_rg(ACT_DTYPE_F64, 1, (int64_t[]){n}, pts, true);
     expect_gradcheck(what, apply, &c, 1, &x, 1e-6);
     act_tensor_free(x);
     double big[] = {-30, -15.5, 15.5, 30};
@@ -142,7 +100,7 @@ static void check_activation(int id, const double *params, act_generator *gen)
     for (int k = 0; k < 4; k++)
         if (!near_kink(id, params, big[k]))
             far[m++] = big[k];
-    x = make(ACT_DTYPE_F64, 1, (int64_t[]){m}, far, true);
+    x = make_rg(ACT_DTYPE_F64, 1, (int64_t[]){m}, far, true);
     expect_gradcheck(what, apply, &c, 1, &x, 1e-5);
     act_tensor_free(x);
 }
@@ -191,7 +149,7 @@ static void test_rrelu_training(void **state)
     double xs[200], ys[200];
     for (int i = 0; i < 200; i++)
         xs[i] = -1 - i;
-    act_tensor *x = make(ACT_DTYPE_F32, 1, (int64_t[]){200}, xs, false), *y;
+    act_tensor *x = make_rg(ACT_DTYPE_F32, 1, (int64_t[]){200}, xs, false), *y;
     assert_int_equal(act_activate_gen(ctx, ACT_ACTIVATION_RRELU, x, p, gen, &y),
                      ACT_OK);
     values(y, ys);
@@ -247,7 +205,7 @@ static void test_softmax_values(void **state)
     /* Rows sum to 1, log_softmax is the log of softmax, softmin is the
      * softmax of -x; huge logits stay finite. */
     double xs[6] = {1000, -1000, 0, 1, 2, 3}, s[6], l[6], m[6];
-    act_tensor *x = make(ACT_DTYPE_F64, 2, (int64_t[]){2, 3}, xs, false);
+    act_tensor *x = make_rg(ACT_DTYPE_F64, 2, (int64_t[]){2, 3}, xs, false);
     act_tensor *ys, *yl, *ym;
     assert_int_equal(act_softmax(ctx, x, 1, &ys), ACT_OK);
     assert_int_equal(act_log_softmax(ctx, x, -1, &yl), ACT_OK);
@@ -291,7 +249,7 @@ static void test_glu(void **state)
     act_tensor_free(y);
     act_tensor_free(x);
     double v[4] = {2, -1, 0, 100};
-    x = make(ACT_DTYPE_F32, 1, (int64_t[]){4}, v, false);
+    x = make_rg(ACT_DTYPE_F32, 1, (int64_t[]){4}, v, false);
     assert_int_equal(act_glu(ctx, x, 0, &y), ACT_OK);
     double got[2];
     values(y, got);
@@ -311,9 +269,9 @@ static void test_prelu_gradients(void **state)
     int64_t shape[3] = {3, 4, 5};
     act_tensor *x = randn_leaf(3, shape, 1);
     double w4[4] = {0.25, -0.5, 2, 0.1}, w1 = 0.3;
-    act_tensor *ws[3] = {make(ACT_DTYPE_F64, 1, (int64_t[]){4}, w4, true),
-                         make(ACT_DTYPE_F64, 1, (int64_t[]){1}, &w1, true),
-                         make(ACT_DTYPE_F64, 0, NULL, &w1, true)};
+    act_tensor *ws[3] = {make_rg(ACT_DTYPE_F64, 1, (int64_t[]){4}, w4, true),
+                         make_rg(ACT_DTYPE_F64, 1, (int64_t[]){1}, &w1, true),
+                         make_rg(ACT_DTYPE_F64, 0, NULL, &w1, true)};
     for (int k = 0; k < 3; k++) {
         act_tensor *in[2] = {x, ws[k]};
         expect_gradcheck("prelu", apply_prelu, NULL, 2, in, 1e-7);
@@ -322,8 +280,8 @@ static void test_prelu_gradients(void **state)
     act_tensor_free(x);
     /* By hand: x = [[-1, 2], [3, -4]] with one weight per column. */
     double xv[4] = {-1, 2, 3, -4}, wv[2] = {0.1, 0.5}, y[4], g[2];
-    x = make(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, xv, true);
-    act_tensor *w = make(ACT_DTYPE_F32, 1, (int64_t[]){2}, wv, true), *out, *gy;
+    x = make_rg(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, xv, true);
+    act_tensor *w = make_rg(ACT_DTYPE_F32, 1, (int64_t[]){2}, wv, true), *out, *gy;
     assert_int_equal(act_prelu(ctx, x, w, &out), ACT_OK);
     values(out, y);
     assert_true(fabs(y[0] + 0.1) < 1e-7 && y[1] == 2 && y[2] == 3 && y[3] == -2);
@@ -407,7 +365,7 @@ static void test_extremes_finite(void **state)
         for (int id = 0; id < act_activation_count(); id++) {
             if (act_activation_get(id)->form != ACT_FORM_ELEMENTWISE)
                 continue;
-            act_tensor *x = make(dtype, 1, (int64_t[]){6}, xs, true), *out, *gy;
+            act_tensor *x = make_rg(dtype, 1, (int64_t[]){6}, xs, true), *out, *gy;
             assert_int_equal(act_activate(ctx, id, x, NULL, &out), ACT_OK);
             assert_int_equal(act_ones(ctx, dtype, 1, (int64_t[]){6}, &gy), ACT_OK);
             assert_int_equal(act_backward(ctx, out, gy, false), ACT_OK);
@@ -523,7 +481,7 @@ static void test_ranges_hold(void **state)
 static void test_errors(void **state)
 {
     double xs[2] = {1, 2};
-    act_tensor *x = make(ACT_DTYPE_F64, 1, (int64_t[]){2}, xs, false), *y = NULL;
+    act_tensor *x = make_rg(ACT_DTYPE_F64, 1, (int64_t[]){2}, xs, false), *y = NULL;
     act_tensor *i64 = NULL;
     assert_int_equal(act_to_dtype(ctx, x, ACT_DTYPE_I64, &i64), ACT_OK);
     expect_error(act_activate(ctx, -1, x, NULL, &y), ACT_E_ARG,
@@ -557,7 +515,7 @@ static void test_errors(void **state)
     expect_error(act_activate(ctx, ACT_ACTIVATION_PRELU, x, NULL, &y), ACT_E_ARG,
                  "act_prelu");
     double three[3] = {1, 2, 3};
-    act_tensor *odd = make(ACT_DTYPE_F64, 1, (int64_t[]){3}, three, false);
+    act_tensor *odd = make_rg(ACT_DTYPE_F64, 1, (int64_t[]){3}, three, false);
     expect_error(act_glu(ctx, odd, 0, &y), ACT_E_SHAPE, "odd extent (3)");
     act_tensor *m = NULL, *w3 = NULL, *w32 = NULL;
     assert_int_equal(act_ones(ctx, ACT_DTYPE_F64, 2, (int64_t[]){4, 2}, &m), ACT_OK);
@@ -580,7 +538,7 @@ static void test_errors(void **state)
 static void test_saved_tensor_guard(void **state)
 {
     double xs[3] = {-1, 0.5, 2};
-    act_tensor *x = make(ACT_DTYPE_F64, 1, (int64_t[]){3}, xs, true), *y, *gy;
+    act_tensor *x = make_rg(ACT_DTYPE_F64, 1, (int64_t[]){3}, xs, true), *y, *gy;
     act_tensor *d;
     assert_int_equal(act_activate(ctx, ACT_ACTIVATION_SIGMOID, x, NULL, &y), ACT_OK);
     assert_non_null(act_tensor_grad_fn(y));

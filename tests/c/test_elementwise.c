@@ -3,26 +3,7 @@
  * against double-precision libm computed here, extremes, broadcasting over
  * views, in-place aliasing, scalar forms, where, clamp, and their errors.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <string.h>
-
-#include "act.h"
-
-static act_context *ctx;
-
-static int setup(void **state) { ctx = act_context_new(); return ctx ? 0 : -1; }
-static int teardown(void **state)
-{
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#include "test_support.h"
 
 static act_tensor *vec(act_dtype dtype, int64_t n, const double *v)
 {

@@ -3,49 +3,8 @@
  * dtype and rank, nan/inf, scientific notation, empty tensors, views printed
  * in logical order, line wrapping, and the "..." summary of large tensors.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "act.h"
-
-#define F32 ACT_DTYPE_F32
-#define F64 ACT_DTYPE_F64
-#define I64 ACT_DTYPE_I64
-#define SHAPE(...) ((int64_t[]){__VA_ARGS__})
-#define VALUES(...) ((double[]){__VA_ARGS__})
-
-static int setup(void **state)
-{
-    *state = act_context_new();
-    return *state ? 0 : -1;
-}
-
-/* Fails the test if tensor storage made in it is still alive. */
-static int teardown(void **state)
-{
-    act_context *ctx = *state;
-    size_t live = act_context_live_bytes(ctx);
-    act_context_free(ctx);
-    if (live != 0)
-        fprintf(stderr, "%zu bytes of tensor storage leaked\n", live);
-    return live == 0 ? 0 : -1;
-}
-
-static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
-                        const int64_t *shape, const double *data)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    return t;
-}
+#define TEST_CTX_IN_STATE
+#include "test_support.h"
 
 static act_tensor *range(act_context *ctx, act_dtype dt, double n)
 {

@@ -6,40 +6,8 @@
  * linear's values against matmul + add, its errors by their words, and
  * what the two save for their backward.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "act.h"
-
-#define ALL ACT_ALL_DIMS
-#define F32 ACT_DTYPE_F32
-#define F64 ACT_DTYPE_F64
-
-static act_context *ctx;
-
-static int setup(void **state)
-{
-    ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 5);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    /* Every test frees what it makes, graphs included. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#define TEST_SEED 5
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -70,45 +38,8 @@ static act_tensor *transposed_leaf(int64_t rows, int64_t cols)
     return t;
 }
 
-static act_tensor *make(act_dtype dt, int ndim, const int64_t *shape,
-                        const double *data, bool requires_grad)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    if (requires_grad)
-        assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
-    return t;
-}
-
-static void check_grads(act_grad_fn fn, void *user, int n, act_tensor **in)
-{
-    bool passed = false;
-    char report[256];
-    assert_int_equal(act_gradcheck(ctx, fn, user, n, in, 1e-6, 1e-7, 1e-5,
-                                   &passed, report, sizeof report),
-                     ACT_OK);
-    if (!passed) {
-        print_error("gradcheck: %s\n", report);
-        fail();
-    }
-}
-
-static void assert_grad(const act_tensor *t, const double *want, int n)
-{
-    const act_tensor *g = act_tensor_grad(t);
-    assert_non_null(g);
-    assert_int_equal(act_tensor_numel(g), n);
-    double got[64];
-    assert_int_equal(act_tensor_to_doubles(ctx, g, got), ACT_OK);
-    for (int i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= 1e-12)) {
-            print_error("element %d: got %.17g, want %.17g\n", i, got[i], want[i]);
-            fail();
-        }
-}
-
 /* sum(y) backward, then frees y. */
-static act_status backward_sum(act_tensor *y)
+static act_status backward_sum_status(act_tensor *y)
 {
     act_tensor *s = NULL;
     assert_int_equal(act_sum(ctx, y, ALL, false, &s), ACT_OK);
@@ -241,7 +172,7 @@ static void test_matmul_one_side(void **state)
     act_tensor *y = NULL;
     assert_int_equal(act_matmul(ctx, a, b, &y), ACT_OK);
     assert_string_equal(act_tensor_grad_fn(y), "matmul");
-    assert_int_equal(backward_sum(y), ACT_OK);
+    assert_int_equal(backward_sum_status(y), ACT_OK);
     assert_null(act_tensor_grad(b));
     assert_non_null(act_tensor_grad(a));
     assert_int_equal(act_tensor_set_grad(ctx, a, NULL), ACT_OK);
@@ -265,7 +196,7 @@ static void test_matmul_by_hand(void **state)
     assert_int_equal(act_matmul(ctx, a, b64, &y), ACT_OK);
     assert_int_equal(act_binary(ctx, ACT_BINARY_MUL, y, w, &p), ACT_OK);
     act_tensor_free(y);
-    assert_int_equal(backward_sum(p), ACT_OK);
+    assert_int_equal(backward_sum_status(p), ACT_OK);
     assert_grad(a, (double[]){5, 6, 50, 60}, 4);
     assert_grad(b64, (double[]){31, 42}, 2);
     act_tensor_free(a);
@@ -290,10 +221,10 @@ static void test_saved_operands(void **state)
                          ACT_OK);
         act_set_grad_enabled(ctx, true);
         if (round == 0) {
-            assert_int_equal(backward_sum(y), ACT_OK);
+            assert_int_equal(backward_sum_status(y), ACT_OK);
             assert_grad(w, (double[]){1, 1, 2, 2}, 4);
         } else {
-            assert_int_equal(backward_sum(y), ACT_E_STATE);
+            assert_int_equal(backward_sum_status(y), ACT_E_STATE);
             assert_non_null(strstr(act_context_error(ctx), "'matmul'"));
             assert_non_null(strstr(act_context_error(ctx), "modified in place"));
         }
@@ -388,7 +319,7 @@ static void test_linear_by_hand(void **state)
     double v[3];
     assert_int_equal(act_tensor_to_doubles(ctx, y, v), ACT_OK);
     assert_true(v[0] == 1.5 && v[1] == 2 && v[2] == 2);
-    assert_int_equal(backward_sum(y), ACT_OK);
+    assert_int_equal(backward_sum_status(y), ACT_OK);
     assert_grad(x, (double[]){2, 2}, 2);
     assert_grad(w, (double[]){1, 2, 1, 2, 1, 2}, 6);
     assert_grad(b, (double[]){1, 1, 1}, 3);
@@ -399,7 +330,7 @@ static void test_linear_by_hand(void **state)
     assert_int_equal(act_linear(ctx, x, w, b, &y), ACT_OK);
     assert_int_equal(act_tensor_dim(y), 3);
     assert_int_equal(act_tensor_size(y, 2), 3);
-    assert_int_equal(backward_sum(y), ACT_OK);
+    assert_int_equal(backward_sum_status(y), ACT_OK);
     assert_grad(w, (double[]){5, 8, 5, 8, 5, 8}, 6);
     assert_grad(b, (double[]){3, 3, 3}, 3);
     act_tensor_free(x);
@@ -541,7 +472,7 @@ static void test_linear_records(void **state)
     act_set_grad_enabled(ctx, false);
     assert_int_equal(act_fill_(ctx, w, 3), ACT_OK);
     act_set_grad_enabled(ctx, true);
-    assert_int_equal(backward_sum(y), ACT_OK);
+    assert_int_equal(backward_sum_status(y), ACT_OK);
     double want[12], xv[6];
     assert_int_equal(act_tensor_to_doubles(ctx, x, xv), ACT_OK);
     for (int r = 0; r < 4; r++)
@@ -553,7 +484,7 @@ static void test_linear_records(void **state)
     act_set_grad_enabled(ctx, false);
     assert_int_equal(act_fill_(ctx, x, 0), ACT_OK);
     act_set_grad_enabled(ctx, true);
-    assert_int_equal(backward_sum(y), ACT_E_STATE);
+    assert_int_equal(backward_sum_status(y), ACT_E_STATE);
     assert_non_null(strstr(act_context_error(ctx), "'linear'"));
     act_tensor_free(x);
     act_tensor_free(w);

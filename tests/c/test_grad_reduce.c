@@ -5,43 +5,13 @@
  * for max and min and the edge cases (constant input to std, large
  * logsumexp inputs) checked by hand.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "act.h"
-
-#define ALL ACT_ALL_DIMS
-
-static act_context *ctx;
-
-static int setup(void **state)
-{
-    ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 7);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    /* Every test frees what it makes, graphs included. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#define TEST_SEED 7
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
 
-static act_tensor *make(act_dtype dt, int ndim, const int64_t *shape,
-                        const double *data)
+static act_tensor *make_leaf(act_dtype dt, int ndim, const int64_t *shape,
+                             const double *data)
 {
     act_tensor *t = NULL;
     assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
@@ -58,21 +28,6 @@ static act_tensor *leaf234(double lo, double hi)
                      ACT_OK);
     assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
     return t;
-}
-
-static void assert_grad(const act_tensor *t, const double *want, int n,
-                        double tol)
-{
-    const act_tensor *g = act_tensor_grad(t);
-    assert_non_null(g);
-    assert_int_equal(act_tensor_numel(g), n);
-    double got[64];
-    assert_int_equal(act_tensor_to_doubles(ctx, g, got), ACT_OK);
-    for (int i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= tol)) {
-            print_error("element %d: got %.17g, want %.17g\n", i, got[i], want[i]);
-            fail();
-        }
 }
 
 static void gradcheck_tol(act_grad_fn fn, void *user, act_tensor *x,
@@ -92,16 +47,6 @@ static void gradcheck_tol(act_grad_fn fn, void *user, act_tensor *x,
 static void gradcheck(act_grad_fn fn, void *user, act_tensor *x)
 {
     gradcheck_tol(fn, user, x, 1e-7, 1e-5);
-}
-
-/* sum(y) backward (y itself when it has one element), then frees y. */
-static void backward_sum(act_tensor *y)
-{
-    act_tensor *s = NULL;
-    assert_int_equal(act_sum(ctx, y, ALL, false, &s), ACT_OK);
-    assert_int_equal(act_backward(ctx, s, NULL, false), ACT_OK);
-    act_tensor_free(s);
-    act_tensor_free(y);
 }
 
 /* ------------------------------------------------------- reductions */
@@ -171,7 +116,7 @@ static void test_max_min_gradcheck(void **state)
 static void test_zero_dim_input(void **state)
 {
     /* A 0-d tensor reduces over "all" of itself, dim 0 included. */
-    act_tensor *x = make(ACT_DTYPE_F64, 0, NULL, (double[]){0.7});
+    act_tensor *x = make_leaf(ACT_DTYPE_F64, 0, NULL, (double[]){0.7});
     for (int k = SUM; k < KINDS; k++) {
         if (k == VAR || k == STD) /* one element: a 0/0 variance */
             continue;
@@ -185,12 +130,12 @@ static void test_zero_dim_input(void **state)
 
 static void test_sum_mean_by_hand(void **state)
 {
-    act_tensor *x = make(ACT_DTYPE_F32, 2, (int64_t[]){2, 3},
-                         (double[]){1, 2, 3, 4, 5, 6}), *y = NULL;
+    act_tensor *x = make_leaf(ACT_DTYPE_F32, 2, (int64_t[]){2, 3},
+                              (double[]){1, 2, 3, 4, 5, 6}), *y = NULL;
     assert_int_equal(act_mean(ctx, x, 1, false, &y), ACT_OK);
     backward_sum(y);
     double third = 1.0f / 3.0f;
-    assert_grad(x, (double[]){third, third, third, third, third, third}, 6, 1e-7);
+    assert_grad_tol(x, (double[]){third, third, third, third, third, third}, 6, 1e-7);
     assert_int_equal(act_tensor_set_grad(ctx, x, NULL), ACT_OK);
     /* sum along dim 0 weighted by [1, 2, 3]: each column gets its weight. */
     act_tensor *w = NULL, *p = NULL;
@@ -201,7 +146,7 @@ static void test_sum_mean_by_hand(void **state)
     assert_int_equal(act_binary(ctx, ACT_BINARY_MUL, y, w, &p), ACT_OK);
     act_tensor_free(y);
     backward_sum(p);
-    assert_grad(x, (double[]){1, 2, 3, 1, 2, 3}, 6, 0);
+    assert_grad_tol(x, (double[]){1, 2, 3, 1, 2, 3}, 6, 0);
     act_tensor_free(w);
     act_tensor_free(x);
 }
@@ -211,7 +156,7 @@ static void test_var_std_by_hand(void **state)
     /* x = [1, 2, 3, 6]: mean 3, deviations [-2, -1, 0, 3]. var with
      * correction c: grad 2 (x - mean) / (4 - c); std: (x - mean) /
      * ((4 - c) std). */
-    act_tensor *x = make(ACT_DTYPE_F64, 1, (int64_t[]){4}, (double[]){1, 2, 3, 6});
+    act_tensor *x = make_leaf(ACT_DTYPE_F64, 1, (int64_t[]){4}, (double[]){1, 2, 3, 6});
     act_tensor *y = NULL;
     double dev[4] = {-2, -1, 0, 3}, want[4];
     for (int c = 0; c <= 1; c++) {
@@ -219,24 +164,24 @@ static void test_var_std_by_hand(void **state)
         backward_sum(y);
         for (int i = 0; i < 4; i++)
             want[i] = 2 * dev[i] / (4 - c);
-        assert_grad(x, want, 4, 1e-15);
+        assert_grad_tol(x, want, 4, 1e-15);
         assert_int_equal(act_tensor_set_grad(ctx, x, NULL), ACT_OK);
         assert_int_equal(act_std(ctx, x, 0, c, true, &y), ACT_OK);
         backward_sum(y);
         double sd = sqrt(14.0 / (4 - c));
         for (int i = 0; i < 4; i++)
             want[i] = dev[i] / ((4 - c) * sd);
-        assert_grad(x, want, 4, 1e-15);
+        assert_grad_tol(x, want, 4, 1e-15);
         assert_int_equal(act_tensor_set_grad(ctx, x, NULL), ACT_OK);
     }
     act_tensor_free(x);
     /* A constant row: std is 0 and its gradient 0 (PyTorch masks it),
      * not NaN. */
-    x = make(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, (double[]){5, 5, 1, 3});
+    x = make_leaf(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, (double[]){5, 5, 1, 3});
     assert_int_equal(act_std(ctx, x, 1, 1, false, &y), ACT_OK);
     backward_sum(y);
     double r = 1 / sqrt(2.0);
-    assert_grad(x, (double[]){0, 0, -r, r}, 4, 1e-7);
+    assert_grad_tol(x, (double[]){0, 0, -r, r}, 4, 1e-7);
     act_tensor_free(x);
 }
 
@@ -251,10 +196,10 @@ static void test_logsumexp_large(void **state)
     for (int i = 0; i < 4; i++)
         want[i] = exp(v[i] - m) / s;
     for (int dt = ACT_DTYPE_F32; dt <= ACT_DTYPE_F64; dt++) {
-        act_tensor *x = make((act_dtype)dt, 1, (int64_t[]){4}, v), *y = NULL;
+        act_tensor *x = make_leaf((act_dtype)dt, 1, (int64_t[]){4}, v), *y = NULL;
         assert_int_equal(act_logsumexp(ctx, x, 0, false, &y), ACT_OK);
         backward_sum(y);
-        assert_grad(x, want, 4, dt == ACT_DTYPE_F32 ? 1e-4 : 1e-12);
+        assert_grad_tol(x, want, 4, dt == ACT_DTYPE_F32 ? 1e-4 : 1e-12);
         act_tensor_free(x);
     }
     act_tensor *x = leaf234(995, 1005);
@@ -267,30 +212,30 @@ static void test_max_min_ties(void **state)
 {
     /* Along a dim the gradient goes to the index returned (the first of
      * equals); over all dims it is shared evenly among the ties. */
-    act_tensor *x = make(ACT_DTYPE_F64, 2, (int64_t[]){2, 3},
-                         (double[]){1, 3, 3, 2, 2, 0}), *y = NULL, *ix = NULL;
+    act_tensor *x = make_leaf(ACT_DTYPE_F64, 2, (int64_t[]){2, 3},
+                              (double[]){1, 3, 3, 2, 2, 0}), *y = NULL, *ix = NULL;
     assert_int_equal(act_max(ctx, x, 1, false, &y, &ix), ACT_OK);
     assert_false(act_tensor_requires_grad(ix));
     assert_null(act_tensor_grad_fn(ix));
     act_tensor_free(ix);
     backward_sum(y);
-    assert_grad(x, (double[]){0, 1, 0, 1, 0, 0}, 6, 0);
+    assert_grad_tol(x, (double[]){0, 1, 0, 1, 0, 0}, 6, 0);
     assert_int_equal(act_tensor_set_grad(ctx, x, NULL), ACT_OK);
     assert_int_equal(act_min(ctx, x, 0, true, &y, NULL), ACT_OK);
     backward_sum(y);
-    assert_grad(x, (double[]){1, 0, 0, 0, 1, 1}, 6, 0);
+    assert_grad_tol(x, (double[]){1, 0, 0, 0, 1, 1}, 6, 0);
     assert_int_equal(act_tensor_set_grad(ctx, x, NULL), ACT_OK);
     assert_int_equal(act_max(ctx, x, ALL, false, &y, NULL), ACT_OK);
     backward_sum(y);
-    assert_grad(x, (double[]){0, 0.5, 0.5, 0, 0, 0}, 6, 0);
+    assert_grad_tol(x, (double[]){0, 0.5, 0.5, 0, 0, 0}, 6, 0);
     act_tensor_free(x);
     /* Three tied minima, float32, keepdim: a third each. */
-    x = make(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, (double[]){-1, 4, -1, -1});
+    x = make_leaf(ACT_DTYPE_F32, 2, (int64_t[]){2, 2}, (double[]){-1, 4, -1, -1});
     assert_int_equal(act_min(ctx, x, ALL, true, &y, NULL), ACT_OK);
     assert_int_equal(act_tensor_dim(y), 2);
     backward_sum(y);
     double t = 1.0f / 3.0f;
-    assert_grad(x, (double[]){t, 0, t, t}, 4, 1e-7);
+    assert_grad_tol(x, (double[]){t, 0, t, t}, 4, 1e-7);
     act_tensor_free(x);
 }
 
@@ -343,7 +288,7 @@ static void test_released_and_modified(void **state)
 {
     /* var saves x: an in-place change before backward is caught; a
      * second backward without retain_graph is refused. */
-    act_tensor *x = make(ACT_DTYPE_F64, 1, (int64_t[]){3}, (double[]){1, 2, 4});
+    act_tensor *x = make_leaf(ACT_DTYPE_F64, 1, (int64_t[]){3}, (double[]){1, 2, 4});
     act_tensor *y = NULL;
     assert_int_equal(act_var(ctx, x, ALL, 1, false, &y), ACT_OK);
     act_set_grad_enabled(ctx, false);
@@ -356,7 +301,7 @@ static void test_released_and_modified(void **state)
     assert_int_equal(act_backward(ctx, y, NULL, false), ACT_OK);
     assert_int_equal(act_backward(ctx, y, NULL, false), ACT_E_STATE);
     assert_non_null(strstr(act_context_error(ctx), "second time"));
-    assert_grad(x, (double[]){1.0 / 3, 1.0 / 3, 1.0 / 3}, 3, 1e-15);
+    assert_grad_tol(x, (double[]){1.0 / 3, 1.0 / 3, 1.0 / 3}, 3, 1e-15);
     act_tensor_free(y);
     act_tensor_free(x);
 }

@@ -6,40 +6,9 @@
  * non-contiguous inputs; repeated indices accumulating, gradients of
  * several views meeting in their base leaf, and what gets recorded.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-#include "act.h"
+#define TEST_SEED 11
+#include "test_support.h"
 #include "autograd.h" /* to look inside a node: what reshape recorded */
-
-#define ALL ACT_ALL_DIMS
-#define F64 ACT_DTYPE_F64
-
-static act_context *ctx;
-
-static int setup(void **state)
-{
-    ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 11);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    /* Every test frees what it makes, graphs included. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -66,53 +35,6 @@ static act_tensor *transposed_leaf(int64_t rows, int64_t cols)
     assert_true(act_tensor_is_leaf(t));
     assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
     return t;
-}
-
-static act_tensor *make(act_dtype dt, int ndim, const int64_t *shape,
-                        const double *data, bool requires_grad)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    if (requires_grad)
-        assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
-    return t;
-}
-
-static void check_grads(act_grad_fn fn, void *user, int n, act_tensor **in)
-{
-    bool passed = false;
-    char report[256];
-    assert_int_equal(act_gradcheck(ctx, fn, user, n, in, 1e-6, 1e-7, 1e-5,
-                                   &passed, report, sizeof report),
-                     ACT_OK);
-    if (!passed) {
-        print_error("gradcheck: %s\n", report);
-        fail();
-    }
-}
-
-static void assert_grad(const act_tensor *t, const double *want, int n)
-{
-    const act_tensor *g = act_tensor_grad(t);
-    assert_non_null(g);
-    assert_int_equal(act_tensor_numel(g), n);
-    double got[64];
-    assert_int_equal(act_tensor_to_doubles(ctx, g, got), ACT_OK);
-    for (int i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= 1e-12)) {
-            print_error("element %d: got %.17g, want %.17g\n", i, got[i], want[i]);
-            fail();
-        }
-}
-
-/* sum(y) backward, then frees y. */
-static void backward_sum(act_tensor *y)
-{
-    act_tensor *s = NULL;
-    assert_int_equal(act_sum(ctx, y, ALL, false, &s), ACT_OK);
-    assert_int_equal(act_backward(ctx, s, NULL, false), ACT_OK);
-    act_tensor_free(s);
-    act_tensor_free(y);
 }
 
 /* ----------------------------------------------------- the ops checked */

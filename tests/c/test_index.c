@@ -4,52 +4,10 @@
  * written here, on contiguous and transposed inputs, with every index dtype,
  * and every error path by status, argument position and message words.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "act.h"
-
-#define F32 ACT_DTYPE_F32
-#define F64 ACT_DTYPE_F64
-#define I64 ACT_DTYPE_I64
-#define SHAPE(...) ((int64_t[]){__VA_ARGS__})
-#define VALUES(...) ((double[]){__VA_ARGS__})
-
-/* A fresh context per test; teardown fails the test if any tensor storage
- * made with it is still alive (a leak on a success or error path). */
-static int setup(void **state)
-{
-    *state = act_context_new();
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    act_context *ctx = *state;
-    size_t live = act_context_live_bytes(ctx);
-    act_context_free(ctx);
-    if (live != 0)
-        fprintf(stderr, "%zu bytes of tensor storage leaked\n", live);
-    return live == 0 ? 0 : -1;
-}
+#define TEST_CTX_IN_STATE
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
-                        const int64_t *shape, const double *data)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    return t;
-}
 
 /* 0, 1, 2, ... in the given shape (plus `base`, so tensors differ). */
 static act_tensor *counting(act_context *ctx, act_dtype dt, int ndim,

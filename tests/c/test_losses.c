@@ -4,47 +4,10 @@
  * and reduction, values computed by hand, stability at ±1000, and the
  * errors (shapes, class indices, options), by status and words.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <string.h>
-
-#include "act.h"
-
-static act_context *ctx;
-
-static int setup(void **state)
-{
-    ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 11);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    /* Every test frees what it makes, graphs included. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#define TEST_SEED 11
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
-
-static act_tensor *make(act_dtype dt, int ndim, const int64_t *shape,
-                        const double *data, bool grad)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    if (grad)
-        assert_int_equal(act_tensor_set_requires_grad(ctx, t, true), ACT_OK);
-    return t;
-}
 
 static act_tensor *uniform(int ndim, const int64_t *shape, double lo, double hi,
                            bool grad)
@@ -68,15 +31,6 @@ static void assert_near(double got, double want, double tol)
 {
     if (!(fabs(got - want) <= tol * (1 + fabs(want)))) {
         print_error("got %.17g, want %.17g\n", got, want);
-        fail();
-    }
-}
-
-static void assert_error(act_status got, act_status want, const char *words)
-{
-    assert_int_equal(got, want);
-    if (!strstr(act_context_error(ctx), words)) {
-        print_error("error '%s' lacks '%s'\n", act_context_error(ctx), words);
         fail();
     }
 }

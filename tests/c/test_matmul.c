@@ -4,47 +4,13 @@
  * every shape case, both sides of each tiny-loop/BLAS threshold, transposed,
  * sliced and expanded views, batches with broadcast, empty dims and errors.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "act.h"
+#define TEST_CTX_IN_STATE
+#define TEST_NO_LEAK_CHECK
+#define TEST_SEED 20240611
+#include "test_support.h"
 #include "blas.h"
 
-#define F32 ACT_DTYPE_F32
-#define F64 ACT_DTYPE_F64
-
 /* ------------------------------------------------------------ helpers */
-
-static int setup(void **state)
-{
-    act_context *ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 20240611);
-    *state = ctx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    act_context_free(*state);
-    return 0;
-}
-
-static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
-                        const int64_t *shape, const double *data)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    return t;
-}
 
 static act_tensor *randn(act_context *ctx, act_dtype dt, int ndim,
                          const int64_t *shape)
@@ -52,23 +18,6 @@ static act_tensor *randn(act_context *ctx, act_dtype dt, int ndim,
     act_tensor *t = NULL;
     assert_int_equal(act_randn(ctx, dt, ndim, shape, NULL, &t), ACT_OK);
     return t;
-}
-
-/* The elements of t in row-major order (the caller frees). */
-static double *values_of(act_context *ctx, const act_tensor *t)
-{
-    int64_t n = act_tensor_numel(t);
-    double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
-    assert_non_null(v);
-    assert_int_equal(act_tensor_to_doubles(ctx, t, v), ACT_OK);
-    return v;
-}
-
-static void assert_shape(const act_tensor *t, int ndim, const int64_t *shape)
-{
-    assert_int_equal(act_tensor_dim(t), ndim);
-    for (int i = 0; i < ndim; i++)
-        assert_int_equal(act_tensor_shape(t)[i], shape[i]);
 }
 
 /* An operand seen as a batch of matrices: a 1-d a is one row, a 1-d b one

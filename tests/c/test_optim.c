@@ -4,27 +4,7 @@
  * non-contiguous parameters, gradients of another dtype, state read and
  * restored, zero_grad, clip_grad_norm, and the errors by status and words.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <string.h>
-
-#include "act.h"
-
-static act_context *ctx;
-
-static int setup(void **state) { ctx = act_context_new(); return ctx ? 0 : -1; }
-static int teardown(void **state)
-{
-    /* Every test frees what it makes: nothing may be left alive. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
+#include "test_support.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -56,15 +36,6 @@ static void assert_values(act_tensor *t, const double *want, int n, double tol)
             print_error("element %d: got %.17g, want %.17g\n", i, got[i], want[i]);
             fail();
         }
-}
-
-static void assert_error(act_status got, act_status want, const char *words)
-{
-    assert_int_equal(got, want);
-    if (!strstr(act_context_error(ctx), words)) {
-        print_error("error '%s' lacks '%s'\n", act_context_error(ctx), words);
-        fail();
-    }
 }
 
 /* Runs `steps` steps of kind/o on one parameter [1] with gradient 1 each

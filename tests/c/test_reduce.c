@@ -3,46 +3,14 @@
  * argmax, argmin) checked against a naive float64 reference written here,
  * against hand-computed values, and for their edge cases and errors.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#define TEST_CTX_IN_STATE
+#define TEST_NO_LEAK_CHECK
+#define TEST_SEED 1234
+#include "test_support.h"
 
-#include <math.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "act.h"
-
-#define ALL ACT_ALL_DIMS
 #define LN2 0.69314718055994530942
 
 /* ------------------------------------------------------------ helpers */
-
-static int setup(void **state)
-{
-    act_context *ctx = act_context_new();
-    if (!ctx)
-        return -1;
-    act_manual_seed(ctx, 1234);
-    *state = ctx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    act_context_free(*state);
-    return 0;
-}
-
-static act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
-                        const int64_t *shape, const double *data)
-{
-    act_tensor *t = NULL;
-    assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
-    return t;
-}
 
 static act_tensor *vec(act_context *ctx, act_dtype dt, int64_t n,
                        const double *data)
@@ -53,16 +21,6 @@ static act_tensor *vec(act_context *ctx, act_dtype dt, int64_t n,
 #define VEC(ctx, dt, ...)                                                     \
     vec(ctx, dt, (int64_t)(sizeof((double[]){__VA_ARGS__}) / sizeof(double)),  \
         (double[]){__VA_ARGS__})
-
-/* The elements of t in row-major order (the caller frees). */
-static double *values_of(act_context *ctx, const act_tensor *t)
-{
-    int64_t n = act_tensor_numel(t);
-    double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
-    assert_non_null(v);
-    assert_int_equal(act_tensor_to_doubles(ctx, t, v), ACT_OK);
-    return v;
-}
 
 /* Equal within tol * (1 + |want|); NaN matches only NaN, inf only itself. */
 static void assert_close(double got, double want, double tol)
@@ -81,13 +39,6 @@ static void assert_close(double got, double want, double tol)
 static double tol_of(act_dtype dt)
 {
     return dt == ACT_DTYPE_F32 ? 1e-6 : 1e-12;
-}
-
-static void assert_shape(const act_tensor *t, int ndim, const int64_t *shape)
-{
-    assert_int_equal(act_tensor_dim(t), ndim);
-    for (int i = 0; i < ndim; i++)
-        assert_int_equal(act_tensor_shape(t)[i], shape[i]);
 }
 
 /* Checks dtype, shape and values of t, then frees it. */

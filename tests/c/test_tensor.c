@@ -2,33 +2,7 @@
  * test_tensor.c — tensors, storage sharing, views, copies, conversions,
  * creation, the generator, and the errors these report.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <math.h>
-#include <string.h>
-
-#include "act.h"
-
-static act_context *ctx;
-
-static int setup(void **state) { ctx = act_context_new(); return ctx ? 0 : -1; }
-static int teardown(void **state)
-{
-    /* Every test frees what it makes: nothing may be left alive. */
-    assert_int_equal(act_context_live_bytes(ctx), 0);
-    act_context_free(ctx);
-    return 0;
-}
-
-/* The elements of t in row-major order. */
-static void values(act_tensor *t, double *out)
-{
-    assert_int_equal(act_tensor_to_doubles(ctx, t, out), ACT_OK);
-}
+#include "test_support.h"
 
 static act_tensor *arange(int64_t n, act_dtype dtype)
 {
