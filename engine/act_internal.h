@@ -164,15 +164,6 @@ act_status act_broadcast_shapes(act_context *ctx, const char *fn, int na,
                                 const int64_t *sa, int nb, const int64_t *sb,
                                 int *nout, int64_t *out);
 
-/* ------------------------------------------------------- reductions */
-
-/* Checks x (argument 1) and dim (argument 2) of the reduction `fn` and sees
- * x as geom = [outer, n, inner] reduced over n, giving a result of ndim
- * dims and `shape` (reduce.c; shared with reduce_index.c). */
-act_status act_reduce_plan(act_context *ctx, const char *fn,
-                           const act_tensor *x, int dim, bool keepdim,
-                           int64_t geom[3], int *ndim, int64_t *shape);
-
 /* ------------------------------------------------------- the iterator */
 
 /* Runs a loop body over up to ACT_ITER_MAX tensors of one (broadcast)

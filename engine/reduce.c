@@ -6,46 +6,10 @@
  * inner = 1 each result is one tight loop over a row; otherwise the n rows
  * are read in memory order into small buffers.
  */
-#include "act_internal.h"
 #include "grad_rules.h"
+#include "reduce_internal.h"
 
 #include <math.h>
-
-/* Each kernel is written once over a `f32` flag and forced inline into two
- * callers that pass a constant, so the flag folds away and every loop is
- * compiled for its element type. */
-#define INLINE static inline __attribute__((always_inline))
-
-/* Inner columns are reduced CHUNK at a time: the accumulators (a few KiB)
- * stay in L1 while each of the n rows is read as one contiguous run. */
-#define CHUNK 1024
-
-/* x as [outer, n, inner] reduced over n, and the result's shape. */
-typedef struct {
-    int64_t outer, n, inner;
-    int ndim;
-    int64_t shape[ACT_MAX_DIMS];
-} plan;
-
-/* ------------------------------------------------------------- elements */
-
-INLINE double ld(const void *x, int64_t i, bool f32)
-{
-    return f32 ? (double)((const float *)x)[i] : ((const double *)x)[i];
-}
-
-INLINE void st(void *y, int64_t i, double v, bool f32)
-{
-    if (f32)
-        ((float *)y)[i] = (float)v;
-    else
-        ((double *)y)[i] = v;
-}
-
-INLINE const void *adv(const void *x, int64_t i, bool f32)
-{
-    return (const char *)x + i * (f32 ? 4 : 8);
-}
 
 /* --------------------------------------------------------------- sums */
 

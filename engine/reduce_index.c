@@ -5,40 +5,8 @@
  * autograd (grad_reduce.c). The contiguous input is seen as
  * [outer, n, inner] and reduced over n, as in reduce.c.
  */
-#include "act_internal.h"
 #include "grad_rules.h"
-
-/* Kernels are written once over a `f32` flag and forced inline into
- * callers that pass a constant, as in reduce.c. */
-#define INLINE static inline __attribute__((always_inline))
-
-/* Inner columns are reduced CHUNK at a time, so that the running extremes
- * stay in L1 while each of the n rows is read as one contiguous run. */
-#define CHUNK 1024
-
-typedef struct {
-    int64_t outer, n, inner;
-    int ndim;
-    int64_t shape[ACT_MAX_DIMS];
-} plan;
-
-INLINE double ld(const void *x, int64_t i, bool f32)
-{
-    return f32 ? (double)((const float *)x)[i] : ((const double *)x)[i];
-}
-
-INLINE void st(void *y, int64_t i, double v, bool f32)
-{
-    if (f32)
-        ((float *)y)[i] = (float)v;
-    else
-        ((double *)y)[i] = v;
-}
-
-INLINE const void *adv(const void *x, int64_t i, bool f32)
-{
-    return (const char *)x + i * (f32 ? 4 : 8);
-}
+#include "reduce_internal.h"
 
 /* Where element k of a row (or row k of a column) is a new extreme with
  * chance 1/k, a branch on it is mispredicted often in the first few and
