@@ -1,8 +1,8 @@
 /*
  * act.h — the actlua engine: tensors and the operations on them, in C11.
  *
- * This header is the engine's manual (with act_activations.h and
- * act_learning.h, which it includes). The engine knows nothing of Lua; a C
+ * This header is the engine's manual (with act_activations.h,
+ * act_learning.h and act_expr.h, which it includes). The engine knows nothing of Lua; a C
  * host can use it alone:
  *
  *     act_context *ctx = act_context_new();
@@ -553,5 +553,6 @@ act_status act_tensor_format(act_context *ctx, const act_tensor *t, char **out);
 /* The rest of the manual, one header per area. */
 #include "act_activations.h"
 #include "act_learning.h"
+#include "act_expr.h"
 
 #endif /* ACT_H */

@@ -46,6 +46,8 @@ typedef enum act_op {
     ACT_OP_SOFTMAX,    /* i[0]: which (softmax, log_softmax, softmin), i[1]: dim */
     ACT_OP_GLU,        /* i[0]: dim */
     ACT_OP_LOSS,       /* i[0]: which loss, i[1]: reduction; f[]: its parameters */
+    ACT_OP_EXPR,       /* a defined activation: i[0] its act_expr (expr_run.c) */
+    ACT_OP_WITH_DERIVATIVE, /* i[0]: the act_expr naming it; saved: f'(x) */
     ACT_OP_COUNT
 } act_op;
 
@@ -93,6 +95,9 @@ typedef act_status (*act_backward_fn)(act_context *ctx, const act_node *node,
 typedef struct act_op_info {
     const char *name;
     act_backward_fn backward; /* NULL: the op has no gradient (an error) */
+    /* Releases what the node holds besides tensors (when it is freed);
+     * NULL for most ops. */
+    void (*release)(act_node *node);
 } act_op_info;
 
 extern const act_op_info act_op_table[ACT_OP_COUNT];

@@ -201,4 +201,16 @@ act_status act_loss_backward(act_context *ctx, const act_node *node,
  * for an invalid value. */
 const char *act_loss_kind_name(int kind);
 
+/* ------------------------------------------ expr_run.c, expr_custom.c */
+
+/* ACT_OP_EXPR: inputs x and the parameter tensors (expr_run.c says where
+ * each is); backward runs the derivative program once. */
+act_status act_expr_backward(act_context *ctx, const act_node *node,
+                             const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_WITH_DERIVATIVE: input x; saved f'(x); gx = gy * f'(x). */
+act_status act_with_derivative_backward(act_context *ctx, const act_node *node,
+                                        const act_tensor *gy, act_tensor **gx);
+/* Both: drops the act_expr in node->i[0]. */
+void act_expr_release(act_node *node);
+
 #endif /* ACT_GRAD_RULES_H */

@@ -31,6 +31,9 @@ const act_op_info act_op_table[ACT_OP_COUNT] = {
     [ACT_OP_SOFTMAX] = {"softmax", act_softmax_backward},
     [ACT_OP_GLU] = {"glu", act_glu_backward},
     [ACT_OP_LOSS] = {"loss", act_loss_backward},
+    [ACT_OP_EXPR] = {"expr", act_expr_backward, act_expr_release},
+    [ACT_OP_WITH_DERIVATIVE] = {"with_derivative", act_with_derivative_backward,
+                                act_expr_release},
 };
 _Static_assert(sizeof act_op_table / sizeof *act_op_table == ACT_OP_COUNT,
                "one row per op");

@@ -73,6 +73,9 @@ static const char *node_name(const act_node *n)
     case ACT_OP_EXTREME: return n->i[0] ? "max" : "min";
     case ACT_OP_ACTIVATION: return act_activation_get((int)n->i[0])->name;
     case ACT_OP_LOSS: return act_loss_kind_name((int)n->i[0]);
+    case ACT_OP_EXPR:
+    case ACT_OP_WITH_DERIVATIVE:
+        return act_expr_name((const act_expr *)(intptr_t)n->i[0]);
     case ACT_OP_SOFTMAX: {
         static const char *const names[] = {"softmax", "log_softmax", "softmin"};
         return n->i[0] >= 0 && n->i[0] < 3 ? names[n->i[0]] : "softmax";
@@ -218,6 +221,8 @@ void act_node_unref(act_node *node)
             stack[top++] = child;
         }
         release_saved(n);
+        if (act_op_table[n->op].release)
+            act_op_table[n->op].release(n);
         act_tensor_free(n->grad);
         n->ctx->live_bytes -= sizeof *n;
         act_pool_put(n->ctx, n, sizeof *n);

@@ -1,0 +1,190 @@
+/*
+ * expr_compile.c — turns the nodes a program must output into a list of
+ * block instructions over registers: constants, x and the parameters get
+ * registers loaded once; every other node one instruction, its register
+ * reused once its last reader has run. The result is validated before use,
+ * so a fault here is an error, never an out-of-bounds access.
+ */
+#include "expr_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void act_expr_program_free(expr_program *p)
+{
+    free(p->code);
+    free(p->const_reg);
+    free(p->const_val);
+    memset(p, 0, sizeof *p);
+}
+
+/* POW by a small integer constant runs as multiplications (POWI). */
+static bool small_integer_power(const act_expr *e, const expr_node *n, int *k)
+{
+    if (n->op != ACT_EXPR_POW || e->nodes[n->b].op != ACT_EXPR_CONST)
+        return false;
+    double v = e->nodes[n->b].value;
+    if (!(fabs(v) <= 64) || v != floor(v))
+        return false;
+    *k = (int)v;
+    return true;
+}
+
+static bool is_leaf(act_expr_op op)
+{
+    return op == ACT_EXPR_CONST || op == ACT_EXPR_INPUT || op == ACT_EXPR_PARAM;
+}
+
+/* The operands node n reads at run time (POWI does not read its exponent). */
+static int operands(const act_expr *e, const expr_node *n, int *ops)
+{
+    int k, count = 0;
+    if (n->a >= 0) ops[count++] = n->a;
+    if (n->b >= 0 && !small_integer_power(e, n, &k)) ops[count++] = n->b;
+    if (n->c >= 0) ops[count++] = n->c;
+    return count;
+}
+
+typedef struct {
+    int *reg;      /* node -> register, -1 none yet */
+    int *last;     /* node -> id of its last reader (INT_MAX: an output) */
+    int *free_regs;
+    int nfree;
+} alloc_state;
+
+static int take_register(expr_program *p, alloc_state *s)
+{
+    return s->nfree > 0 ? s->free_regs[--s->nfree] : p->nregs++;
+}
+
+/* Registers for the leaves the program reads. */
+static act_status place_leaf(const act_expr *e, int id, expr_program *p,
+                             alloc_state *s)
+{
+    const expr_node *n = &e->nodes[id];
+    int r = p->nregs++;
+    s->reg[id] = r;
+    if (n->op == ACT_EXPR_INPUT)
+        p->x_reg = r;
+    else if (n->op == ACT_EXPR_PARAM)
+        p->param_reg[(int)n->value] = r;
+    else {
+        p->const_reg[p->nconst] = r;
+        p->const_val[p->nconst++] = n->value;
+    }
+    return ACT_OK;
+}
+
+static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
+{
+    const expr_node *n = &e->nodes[id];
+    expr_instr *in = &p->code[p->ninstr++];
+    int k = 0;
+    in->op = small_integer_power(e, n, &k) ? EXPR_POWI : (int)n->op;
+    in->imm = k;
+    in->a = n->a >= 0 ? s->reg[n->a] : -1;
+    in->b = n->b >= 0 && in->op != EXPR_POWI ? s->reg[n->b] : -1;
+    in->c = n->c >= 0 ? s->reg[n->c] : -1;
+    in->dst = take_register(p, s); /* before operands free: no aliasing */
+    s->reg[id] = in->dst;
+    int ops[3], count = operands(e, n, ops);
+    for (int i = 0; i < count; i++) {
+        int o = ops[i];
+        bool dup = (i > 0 && ops[i - 1] == o) || (i > 1 && ops[0] == o);
+        if (!dup && s->last[o] == id && !is_leaf(e->nodes[o].op))
+            s->free_regs[s->nfree++] = s->reg[o];
+    }
+}
+
+/* Every instruction's registers exist, are written before they are read,
+ * and no instruction writes x, a constant or a parameter. */
+static bool program_valid(const expr_program *p)
+{
+    bool ok = p->nregs > 0 && p->nregs <= 4 * ACT_EXPR_MAX_NODES;
+    bool *ready = ok ? calloc((size_t)p->nregs, sizeof *ready) : NULL;
+    bool *fixed = ok ? calloc((size_t)p->nregs, sizeof *fixed) : NULL;
+    ok = ok && ready && fixed;
+#define REG_OK(r) ((r) >= 0 && (r) < p->nregs)
+    if (ok && p->x_reg >= 0)
+        ok = REG_OK(p->x_reg) && (ready[p->x_reg] = fixed[p->x_reg] = true);
+    for (int k = 0; ok && k < ACT_EXPR_MAX_PARAMS; k++)
+        if (p->param_reg[k] >= 0)
+            ok = REG_OK(p->param_reg[k]) &&
+                 (ready[p->param_reg[k]] = fixed[p->param_reg[k]] = true);
+    for (int i = 0; ok && i < p->nconst; i++)
+        ok = REG_OK(p->const_reg[i]) &&
+             (ready[p->const_reg[i]] = fixed[p->const_reg[i]] = true);
+    for (int i = 0; ok && i < p->ninstr; i++) {
+        const expr_instr *in = &p->code[i];
+        int arity = in->op == EXPR_POWI ? 1 : act_expr_op_arity(in->op);
+        int src[3] = {in->a, in->b, in->c};
+        ok = arity >= 1 && REG_OK(in->dst) && !fixed[in->dst];
+        for (int j = 0; ok && j < 3; j++)
+            ok = j < arity ? REG_OK(src[j]) && ready[src[j]] && src[j] != in->dst
+                           : src[j] == -1;
+        if (ok)
+            ready[in->dst] = true;
+    }
+    for (int i = 0; ok && i < p->nout; i++)
+        ok = REG_OK(p->out_reg[i]) && ready[p->out_reg[i]];
+#undef REG_OK
+    free(ready);
+    free(fixed);
+    return ok;
+}
+
+act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
+                         const int *outs, expr_program *p)
+{
+    int n = e->nnodes;
+    memset(p, 0, sizeof *p);
+    p->x_reg = -1;
+    for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)
+        p->param_reg[k] = -1;
+    alloc_state s = {malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
+                     malloc((size_t)n * sizeof(int)), 0};
+    bool *used = calloc((size_t)n, sizeof *used);
+    p->code = malloc((size_t)n * sizeof *p->code);
+    p->const_reg = malloc((size_t)n * sizeof *p->const_reg);
+    p->const_val = malloc((size_t)n * sizeof *p->const_val);
+    act_status st = ACT_OK;
+    if (!s.reg || !s.last || !s.free_regs || !used || !p->code ||
+        !p->const_reg || !p->const_val)
+        st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
+    for (int id = 0; st == ACT_OK && id < n; id++)
+        s.reg[id] = -1, s.last[id] = -1;
+    for (int i = 0; st == ACT_OK && i < nout; i++)
+        used[outs[i]] = true, s.last[outs[i]] = INT_MAX;
+    for (int id = n - 1; st == ACT_OK && id >= 0; id--) {
+        if (!used[id])
+            continue;
+        int ops[3], count = operands(e, &e->nodes[id], ops);
+        for (int i = 0; i < count; i++) {
+            used[ops[i]] = true;
+            if (s.last[ops[i]] < id)
+                s.last[ops[i]] = id;
+        }
+    }
+    for (int id = 0; st == ACT_OK && id < n; id++) {
+        if (!used[id])
+            continue;
+        if (is_leaf(e->nodes[id].op))
+            st = place_leaf(e, id, p, &s);
+        else
+            place_op(e, id, p, &s);
+    }
+    for (int i = 0; st == ACT_OK && i < nout; i++)
+        p->out_reg[p->nout++] = s.reg[outs[i]];
+    if (st == ACT_OK && !program_valid(p))
+        st = act_fail(ctx, ACT_E_STATE, e->name, 0,
+                      "internal: the compiled program failed validation");
+    free(s.reg);
+    free(s.last);
+    free(s.free_regs);
+    free(used);
+    if (st != ACT_OK)
+        act_expr_program_free(p);
+    return st;
+}

@@ -1,0 +1,83 @@
+/*
+ * expr_internal.h — what the files of defined activations share
+ * (internal): the expression graph (expr_build.c), its derivatives
+ * (expr_diff.c), the programs compiled from it (expr_compile.c) and the
+ * block evaluator that runs them (expr_run.c).
+ */
+#ifndef ACT_EXPR_INTERNAL_H
+#define ACT_EXPR_INTERNAL_H
+
+#include "act_internal.h"
+
+/* One node of the graph. Operands have smaller ids than the node, so ids
+ * are a topological order. */
+typedef struct expr_node {
+    act_expr_op op;
+    int a, b, c;  /* operand ids, -1 when absent */
+    double value; /* CONST: the number; PARAM: the index */
+} expr_node;
+
+/* One instruction: dst = op(a, b, c) over a block, registers by index.
+ * POW with an integer constant exponent becomes POWI (imm the exponent). */
+typedef struct expr_instr {
+    int op; /* act_expr_op, or EXPR_POWI */
+    int dst, a, b, c;
+    int imm;
+} expr_instr;
+
+#define EXPR_POWI ACT_EXPR_OP_COUNT
+
+/* A compiled program. Registers hold blocks of elements: register
+ * `x_reg` the input, const_reg[i] the number const_val[i] and
+ * param_reg[k] parameter k (-1 when unused), loaded before the
+ * instructions run; the results are in out_reg[0..nout-1]. */
+typedef struct expr_program {
+    int ninstr, nregs, nconst, nout;
+    expr_instr *code;
+    int *const_reg;
+    double *const_val;
+    int x_reg;
+    int param_reg[ACT_EXPR_MAX_PARAMS];
+    int out_reg[1 + ACT_EXPR_MAX_PARAMS];
+} expr_program;
+
+struct act_expr {
+    int64_t refs;
+    char *name;
+    int nparams;
+    char *param_names[ACT_EXPR_MAX_PARAMS];
+    expr_node *nodes;
+    int nnodes, cap;
+    int *table; /* hash of nodes -> id + 1 (0: empty), tsize slots */
+    int tsize;
+    bool compiled, smooth;
+    int result;                        /* the value's node */
+    int deriv[1 + ACT_EXPR_MAX_PARAMS]; /* d/dx, d/dp_k nodes */
+    expr_program forward;              /* outputs: f */
+    expr_program backward;             /* outputs: f', df/dp_k */
+    expr_program backward_x;           /* outputs: f' (no parameter grads) */
+};
+
+/* Builds (or finds) a node; the shared worker of act_expr_node and the
+ * leaves, with simplification. fn names the caller in errors. */
+act_status act_expr_make(act_context *ctx, act_expr *e, act_expr_op op, int a,
+                         int b, int c, double value, int *node);
+
+/* Adds the derivative nodes of e->result into e->deriv. */
+act_status act_expr_differentiate(act_context *ctx, act_expr *e);
+
+/* Compiles the nodes outs[0..nout-1] of e into p, then validates p. */
+act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
+                         const int *outs, expr_program *p);
+void act_expr_program_free(expr_program *p);
+
+/* Block size of the evaluator, in elements. */
+#define EXPR_BLOCK 256
+
+/* Runs p over n <= EXPR_BLOCK elements, all registers float or double
+ * (regs: p->nregs pointers to blocks of at least n elements, inputs and
+ * constants loaded by the caller). */
+void act_expr_run_f32(const expr_program *p, float *const *regs, int n);
+void act_expr_run_f64(const expr_program *p, double *const *regs, int n);
+
+#endif /* ACT_EXPR_INTERNAL_H */

@@ -1,0 +1,421 @@
+/*
+ * expr_run.c — applying a compiled expression to tensors: the forward
+ * program over blocks of EXPR_BLOCK elements, its autograd node, and the
+ * backward program, which gives the gradient to x and to parameter tensors
+ * (one value, or one per channel along dim 1) in one pass.
+ */
+#include "autograd.h"
+#include "expr_internal.h"
+#include "grad_rules.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One call's parameters: the scalar values, and for per-channel ones the
+ * contiguous values (of x's dtype) with x seen as [outer, channels, inner]. */
+typedef struct {
+    double value[ACT_EXPR_MAX_PARAMS];
+    const act_tensor *channels[ACT_EXPR_MAX_PARAMS]; /* NULL: a scalar */
+    int64_t nchannels, inner;
+} call_params;
+
+/* The registers of one evaluation: nregs blocks, in one malloc (free it
+ * with free(*regs)). */
+static act_status regs_open(act_context *ctx, const act_expr *e,
+                            const expr_program *p, size_t elsize, void ***regs)
+{
+    size_t head = (size_t)p->nregs * sizeof(void *);
+    head = (head + 63) & ~(size_t)63; /* blocks start on a cache line */
+    char *mem = malloc(head + (size_t)p->nregs * EXPR_BLOCK * elsize + 64);
+    if (!mem)
+        return act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
+    void **r = (void **)mem;
+    char *data = mem + head;
+    for (int i = 0; i < p->nregs; i++)
+        r[i] = data + (size_t)i * EXPR_BLOCK * elsize;
+    *regs = r;
+    return ACT_OK;
+}
+
+/* Fills constants and scalar parameters, once per call. */
+#define DEFINE_LOAD(T, SFX)                                                   \
+    static void load_fixed_##SFX(const expr_program *p, T *const *r,         \
+                                 const call_params *cp)                      \
+    {                                                                         \
+        for (int i = 0; i < p->nconst; i++)                                   \
+            for (int j = 0; j < EXPR_BLOCK; j++)                              \
+                r[p->const_reg[i]][j] = (T)p->const_val[i];                   \
+        for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)                         \
+            if (p->param_reg[k] >= 0 && !cp->channels[k])                     \
+                for (int j = 0; j < EXPR_BLOCK; j++)                          \
+                    r[p->param_reg[k]][j] = (T)cp->value[k];                  \
+    }                                                                         \
+    /* Per-channel parameters for elements base .. base + n - 1. */          \
+    static void load_channels_##SFX(const expr_program *p, T *const *r,      \
+                                    const call_params *cp, int64_t base,     \
+                                    int n)                                    \
+    {                                                                         \
+        for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++) {                       \
+            if (p->param_reg[k] < 0 || !cp->channels[k])                      \
+                continue;                                                     \
+            const T *v = act_tensor_data(cp->channels[k]);                    \
+            for (int j = 0; j < n; j++)                                       \
+                r[p->param_reg[k]][j] =                                       \
+                    v[((base + j) / cp->inner) % cp->nchannels];              \
+        }                                                                     \
+    }
+DEFINE_LOAD(float, f32)
+DEFINE_LOAD(double, f64)
+
+/* -------------------------------------------------------------- checks */
+
+static act_status check_args(act_context *ctx, const act_expr *e,
+                             const act_tensor *x, const act_expr_arg *args,
+                             call_params *cp)
+{
+    if (!e->compiled)
+        return act_fail(ctx, ACT_E_STATE, e->name, 0,
+                        "the expression is not compiled yet");
+    act_status st = act_require_float(ctx, e->name, 1, x);
+    if (st != ACT_OK)
+        return st;
+    memset(cp, 0, sizeof *cp);
+    cp->nchannels = 1;
+    cp->inner = 1;
+    char buf[ACT_SHAPE_BUF], wbuf[ACT_SHAPE_BUF];
+    for (int k = 0; k < e->nparams; k++) {
+        const char *pn = e->param_names[k];
+        const act_tensor *t = args[k].tensor;
+        if (!t) {
+            if (isnan(args[k].value))
+                return act_fail(ctx, ACT_E_ARG, e->name, 2,
+                                "parameter %s is NaN", pn);
+            cp->value[k] = args[k].value;
+            continue;
+        }
+        if (t->dtype != x->dtype)
+            return act_fail(ctx, ACT_E_DTYPE, e->name, 2,
+                            "parameter %s is %s but x is %s: they must agree",
+                            pn, act_dtype_name(t->dtype), act_dtype_name(x->dtype));
+        int64_t n = act_tensor_numel(t);
+        if (n == 1 && t->ndim <= 1) {
+            cp->value[k] = act_load(t->dtype, act_elem_ptr(t, (int64_t[]){0}));
+            continue;
+        }
+        if (t->ndim != 1 || x->ndim < 2 || n != x->shape[1])
+            return act_fail(ctx, ACT_E_SHAPE, e->name, 2,
+                            "parameter %s has shape %s: expected one value, "
+                            "or one per channel (dim 1) of x, whose shape is %s",
+                            pn, act_shape_str(wbuf, sizeof wbuf, t->ndim, t->shape),
+                            act_shape_str(buf, sizeof buf, x->ndim, x->shape));
+        cp->channels[k] = t;
+        cp->nchannels = n;
+        cp->inner = 1;
+        for (int i = 2; i < x->ndim; i++)
+            cp->inner *= x->shape[i];
+    }
+    return ACT_OK;
+}
+
+/* Per-channel parameter tensors made contiguous (references in owned[]). */
+static act_status contiguous_channels(act_context *ctx, call_params *cp,
+                                      act_tensor **owned)
+{
+    for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++) {
+        if (!cp->channels[k])
+            continue;
+        act_status st = act_contiguous_nograd(ctx, cp->channels[k], &owned[k]);
+        if (st != ACT_OK)
+            return st;
+        cp->channels[k] = owned[k];
+    }
+    return ACT_OK;
+}
+
+/* ---------------------------------------------------------- evaluation */
+
+/* One pass of program p over the n elements of contiguous x (at xd);
+ * `each` is called per block with the outputs' registers, to store them. */
+typedef void (*block_fn)(void *user, const expr_program *p, void *const *regs,
+                         int64_t base, int m);
+
+static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
+                       const void *xd, int64_t n, void **regs, block_fn each,
+                       void *user)
+{
+    size_t es = f32 ? sizeof(float) : sizeof(double);
+    if (f32)
+        load_fixed_f32(p, (float *const *)regs, cp);
+    else
+        load_fixed_f64(p, (double *const *)regs, cp);
+    for (int64_t base = 0; base < n; base += EXPR_BLOCK) {
+        int m = (int)(n - base < EXPR_BLOCK ? n - base : EXPR_BLOCK);
+        if (p->x_reg >= 0) /* x is read in place: no instruction writes it */
+            regs[p->x_reg] = (char *)xd + (size_t)base * es;
+        if (f32) {
+            load_channels_f32(p, (float *const *)regs, cp, base, m);
+            act_expr_run_f32(p, (float *const *)regs, m);
+        } else {
+            load_channels_f64(p, (double *const *)regs, cp, base, m);
+            act_expr_run_f64(p, (double *const *)regs, m);
+        }
+        each(user, p, regs, base, m);
+    }
+}
+
+/* Stores output 0 into a contiguous buffer of the program's type. */
+typedef struct {
+    char *y;
+    size_t es;
+} store_y;
+
+static void store_value(void *user, const expr_program *p, void *const *regs,
+                        int64_t base, int m)
+{
+    store_y *s = user;
+    memcpy(s->y + (size_t)base * s->es, regs[p->out_reg[0]], (size_t)m * s->es);
+}
+
+/* ------------------------------------------------------------ forward */
+
+/* Records y's node: inputs x and the parameter tensors; node->i[0] the
+ * expression (retained), i[1 + k] parameter k's input slot or -1,
+ * i[1 + MAX + k] the saved slot of its per-channel values or -1; f[k] the
+ * scalar values; saved: contiguous x, then the per-channel values. */
+static act_status record(act_context *ctx, act_expr *e, const act_tensor *x,
+                         const act_tensor *xc, const act_expr_arg *args,
+                         const call_params *cp, act_tensor *y)
+{
+    const act_tensor *inputs[1 + ACT_EXPR_MAX_PARAMS] = {x};
+    int slot[ACT_EXPR_MAX_PARAMS], n = 1;
+    for (int k = 0; k < e->nparams; k++) {
+        slot[k] = args[k].tensor ? n : -1;
+        if (args[k].tensor)
+            inputs[n++] = args[k].tensor;
+    }
+    act_node *node;
+    act_status st = act_record(ctx, ACT_OP_EXPR, n, inputs, y, &node);
+    if (st != ACT_OK || !node)
+        return st;
+    node->i[0] = (int64_t)(intptr_t)act_expr_retain(e);
+    for (int k = 0; k < e->nparams; k++) {
+        node->i[1 + k] = slot[k];
+        node->f[k] = cp->value[k];
+    }
+    st = act_node_save(ctx, node, xc);
+    for (int k = 0; k < e->nparams; k++) {
+        node->i[1 + ACT_EXPR_MAX_PARAMS + k] = cp->channels[k] ? node->nsaved : -1;
+        if (st == ACT_OK && cp->channels[k])
+            st = act_node_save(ctx, node, cp->channels[k]);
+    }
+    return st;
+}
+
+act_status act_expr_activate(act_context *ctx, act_expr *e,
+                             const act_tensor *x, const act_expr_arg *args,
+                             act_tensor **out)
+{
+    call_params cp;
+    act_status st = check_args(ctx, e, x, args, &cp);
+    if (st != ACT_OK)
+        return st;
+    act_tensor *owned[ACT_EXPR_MAX_PARAMS] = {NULL}, *xc = NULL, *y = NULL;
+    void **regs = NULL;
+    size_t es = act_dtype_size(x->dtype);
+    if ((st = contiguous_channels(ctx, &cp, owned)) == ACT_OK &&
+        (st = act_contiguous_nograd(ctx, x, &xc)) == ACT_OK &&
+        (st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim, x->shape,
+                               false, &y)) == ACT_OK &&
+        (st = regs_open(ctx, e, &e->forward, es, &regs)) == ACT_OK) {
+        store_y s = {act_tensor_data(y), es};
+        run_blocks(&e->forward, &cp, x->dtype == ACT_DTYPE_F32,
+                   act_tensor_data(xc), act_tensor_numel(xc), regs,
+                   store_value, &s);
+        st = record(ctx, e, x, xc, args, &cp, y);
+    }
+    free(regs);
+    act_tensor_free(xc);
+    for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)
+        act_tensor_free(owned[k]);
+    if (st != ACT_OK) {
+        act_tensor_free(y);
+        return st;
+    }
+    *out = y;
+    return ACT_OK;
+}
+
+/* ----------------------------------------------------------- backward */
+
+/* gx = gy * f'(x) into gx (when wanted) and, for each wanted parameter,
+ * acc[k][channel] += gy * df/dp_k, in double. */
+typedef struct {
+    const char *gy;
+    char *gx;
+    bool f32;
+    double *acc[ACT_EXPR_MAX_PARAMS];
+    const call_params *cp;
+} grad_sink;
+
+static void store_grads(void *user, const expr_program *p, void *const *regs,
+                        int64_t base, int m)
+{
+    grad_sink *g = user;
+    for (int o = 0; o < p->nout; o++) {
+        double *acc = o ? g->acc[o - 1] : NULL;
+        if (o ? !acc : !g->gx)
+            continue;
+        for (int j = 0; j < m; j++) {
+            int64_t i = base + j;
+            double gy = g->f32 ? ((const float *)g->gy)[i] : ((const double *)g->gy)[i];
+            double d = g->f32 ? ((const float *)regs[p->out_reg[o]])[j]
+                              : ((const double *)regs[p->out_reg[o]])[j];
+            if (!o && g->f32)
+                ((float *)g->gx)[i] = (float)gy * (float)d;
+            else if (!o)
+                ((double *)g->gx)[i] = gy * d;
+            else
+                acc[(i / g->cp->inner) % g->cp->nchannels] += gy * d;
+        }
+    }
+}
+
+/* The parameters of a recorded call, from its node. */
+static void node_params(const act_node *node, const act_expr *e,
+                        call_params *cp)
+{
+    const act_tensor *x = node->saved[0];
+    memset(cp, 0, sizeof *cp);
+    cp->nchannels = 1;
+    cp->inner = 1;
+    for (int k = 0; k < e->nparams; k++) {
+        cp->value[k] = node->f[k];
+        int64_t saved = node->i[1 + ACT_EXPR_MAX_PARAMS + k];
+        if (saved < 0)
+            continue;
+        cp->channels[k] = node->saved[saved];
+        cp->nchannels = x->shape[1];
+        cp->inner = 1;
+        for (int i = 2; i < x->ndim; i++)
+            cp->inner *= x->shape[i];
+    }
+}
+
+/* Gradient tensors of the wanted parameters, from their sums. */
+static act_status param_grads(act_context *ctx, const act_node *node,
+                              const act_expr *e, grad_sink *g, act_tensor **gx)
+{
+    for (int k = 0; k < e->nparams; k++) {
+        if (!g->acc[k])
+            continue;
+        int slot = (int)node->i[1 + k];
+        const act_edge *edge = &node->in[slot];
+        act_status st = act_tensor_alloc(ctx, e->name, edge->dtype, edge->ndim,
+                                         edge->shape, false, &gx[slot]);
+        if (st != ACT_OK)
+            return st;
+        int64_t n = act_tensor_numel(gx[slot]);
+        for (int64_t c = 0; c < n; c++)
+            act_store(edge->dtype, (char *)act_tensor_data(gx[slot]) +
+                                       c * act_dtype_size(edge->dtype),
+                      g->acc[k][c]);
+    }
+    return ACT_OK;
+}
+
+act_status act_expr_backward(act_context *ctx, const act_node *node,
+                             const act_tensor *gy, act_tensor **gx)
+{
+    act_expr *e = (act_expr *)(intptr_t)node->i[0];
+    const act_tensor *x = node->saved[0];
+    call_params cp;
+    node_params(node, e, &cp);
+    grad_sink g = {.f32 = x->dtype == ACT_DTYPE_F32, .cp = &cp};
+    bool any_param = false;
+    act_status st = ACT_OK;
+    for (int k = 0; k < e->nparams && st == ACT_OK; k++) {
+        int slot = (int)node->i[1 + k];
+        if (slot < 0 || !act_node_wants(node, slot))
+            continue;
+        any_param = true;
+        g.acc[k] = calloc((size_t)(cp.channels[k] ? cp.nchannels : 1), sizeof(double));
+        if (!g.acc[k])
+            st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
+    }
+    const expr_program *p = any_param ? &e->backward : &e->backward_x;
+    act_tensor *gyc = NULL, *gxt = NULL;
+    void **regs = NULL;
+    if (st == ACT_OK)
+        st = x->dtype == gy->dtype ? act_contiguous_nograd(ctx, gy, &gyc)
+                                   : act_to_dtype_nograd(ctx, gy, x->dtype, &gyc);
+    if (st == ACT_OK && act_node_wants(node, 0))
+        st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim, x->shape, false, &gxt);
+    if (st == ACT_OK)
+        st = regs_open(ctx, e, p, act_dtype_size(x->dtype), &regs);
+    if (st == ACT_OK) {
+        g.gy = act_tensor_data(gyc);
+        g.gx = gxt ? act_tensor_data(gxt) : NULL;
+        run_blocks(p, &cp, g.f32, act_tensor_data(x), act_tensor_numel(x),
+                   regs, store_grads, &g);
+        st = param_grads(ctx, node, e, &g, gx);
+    }
+    if (st == ACT_OK) {
+        gx[0] = gxt;
+        gxt = NULL;
+    }
+    free(regs);
+    act_tensor_free(gyc);
+    act_tensor_free(gxt);
+    for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)
+        free(g.acc[k]);
+    return st;
+}
+
+void act_expr_release(act_node *node)
+{
+    act_expr_free((act_expr *)(intptr_t)node->i[0]);
+    node->i[0] = 0;
+}
+
+/* -------------------------------------------------------------- doubles */
+
+typedef struct {
+    double *out[1 + ACT_EXPR_MAX_PARAMS];
+} store_doubles;
+
+static void store_outputs(void *user, const expr_program *p, void *const *regs,
+                          int64_t base, int m)
+{
+    store_doubles *s = user;
+    for (int o = 0; o < p->nout; o++)
+        if (s->out[o])
+            memcpy(s->out[o] + base, regs[p->out_reg[o]], (size_t)m * sizeof(double));
+}
+
+act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
+                         const double *x, const double *params, double *y,
+                         double *dx, double *const *dp)
+{
+    if (!e->compiled)
+        return act_fail(ctx, ACT_E_STATE, e->name, 0,
+                        "the expression is not compiled yet");
+    call_params cp = {.nchannels = 1, .inner = 1};
+    for (int k = 0; k < e->nparams; k++)
+        cp.value[k] = params[k];
+    act_status st = ACT_OK;
+    for (int pass = 0; pass < 2 && st == ACT_OK; pass++) {
+        const expr_program *p = pass ? &e->backward : &e->forward;
+        store_doubles s = {{pass ? dx : y}};
+        for (int k = 0; pass && dp && k < e->nparams; k++)
+            s.out[1 + k] = dp[k];
+        void **regs = NULL;
+        if (pass == 1 && !dx && !dp)
+            break;
+        if ((st = regs_open(ctx, e, p, sizeof(double), &regs)) == ACT_OK)
+            run_blocks(p, &cp, false, x, n, regs, store_outputs, &s);
+        free(regs);
+    }
+    return st;
+}
