@@ -220,6 +220,19 @@ static void set_lazy_fields(lua_State *L, int module)
     lua_setmetatable(L, module);
 }
 
+/* actlua.act (A.act.define, A.fn and the registry over built-in and
+ * defined activations) is a Lua file that returns an installer, called
+ * here with the module table: it cannot `require "actlua"`, which is
+ * still loading. */
+static void install_act(lua_State *L, int module)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "actlua.act");
+    lua_call(L, 1, 1);
+    lua_pushvalue(L, module);
+    lua_call(L, 1, 0);
+}
+
 void actlua_preload(lua_State *L)
 {
     preload_embedded(L);
@@ -257,6 +270,7 @@ int luaopen_actlua(lua_State *L)
     actlua_open_ops(L, &t);
     actlua_open_autograd(L, &t);
     actlua_open_activations(L, &t);
+    actlua_open_expr(L, &t);
     actlua_open_loss(L, &t);
     actlua_open_optim(L, &t);
 
@@ -266,6 +280,7 @@ int luaopen_actlua(lua_State *L)
     lua_setfield(L, t.module, "version");
     preload_embedded(L);
     set_lazy_fields(L, t.module);
+    install_act(L, t.module);
 
     lua_settop(L, t.module);
     return 1;

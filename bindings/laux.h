@@ -103,6 +103,7 @@ void actlua_open_tensor(lua_State *L, const actlua_tables *t);
 void actlua_open_ops(lua_State *L, const actlua_tables *t);
 void actlua_open_autograd(lua_State *L, const actlua_tables *t);
 void actlua_open_activations(lua_State *L, const actlua_tables *t);
+void actlua_open_expr(lua_State *L, const actlua_tables *t); /* after it */
 void actlua_open_loss(lua_State *L, const actlua_tables *t);
 void actlua_open_optim(lua_State *L, const actlua_tables *t);
 

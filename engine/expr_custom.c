@@ -125,7 +125,12 @@ static void write_node(const act_expr *e, int id, int context, text *t)
          * at equal strength; ^ is right-associative. */
         write_node(e, n->a, n->op == ACT_EXPR_POW ? prec + 1 : prec, t);
         put(t, "%s", infix[n->op]);
-        write_node(e, n->b, n->op == ACT_EXPR_POW ? prec : prec + 1, t);
+        /* a + (b + c) and a * (b * c) read the same without parentheses. */
+        write_node(e, n->b,
+                   n->op == ACT_EXPR_POW ? prec
+                   : n->op == ACT_EXPR_ADD || n->op == ACT_EXPR_MUL
+                       ? (e->nodes[n->b].op == n->op ? prec : prec + 1)
+                       : prec + 1, t);
         break;
     default:
         put(t, "%s(", act_expr_op_name(n->op));

@@ -276,8 +276,10 @@ static void store_grads(void *user, const expr_program *p, void *const *regs,
                 ((float *)g->gx)[i] = (float)gy * (float)d;
             else if (!o)
                 ((double *)g->gx)[i] = gy * d;
-            else
+            else if (g->cp->channels[o - 1])
                 acc[(i / g->cp->inner) % g->cp->nchannels] += gy * d;
+            else
+                acc[0] += gy * d;
         }
     }
 }

@@ -10,6 +10,14 @@
 -- rrelu draws random slopes while the module is training and uses their
 -- mean in evaluation. nn.PReLU and nn.Swish have learnable variants and
 -- live in their own files.
+--
+-- An activation defined with A.act.define can learn its parameters:
+--   nn.Activation("swish_b", {learnable = true})                  one beta
+--   nn.Activation("swish_b", {learnable = true, num_parameters = 16,
+--                             beta = 1.5, dtype = "float64"})     one per channel
+-- Each parameter becomes a module parameter of that name (m.beta), starting
+-- at the given value or the default; per channel means along dim 2 of the
+-- input, as nn.PReLU.
 local A = require "actlua"
 local Module = require "actlua.nn.module"
 
@@ -60,6 +68,11 @@ function Activation:__init(name, ...)
       error(("%s: %s comes from the module (train/evaluate)"):format(label, k), 0)
     end
   end
+  local learnable = params.learnable
+  if learnable ~= nil then
+    params.learnable = nil
+    if learnable then self:_make_learnable(label, info, params) end
+  end
   local valid, err = pcall(A.act.info, info.name, params)
   if not valid then error(label .. ": " .. reason(err), 0) end
   rawset(self, "act_name", info.name)
@@ -67,6 +80,36 @@ function Activation:__init(name, ...)
   rawset(self, "uses_training", FROM_MODULE[info.name] ~= nil)
   rawset(self, "params", next(params) ~= nil and params or nil)
   rawset(self, "fn", A[info.name] or function(x, p) return A.act.apply(info.name, x, p) end)
+end
+
+-- The parameters of a defined activation as module parameters, created
+-- from params (which keeps only the tensors afterwards).
+function Activation:_make_learnable(label, info, params)
+  if not A.act.is_defined(info.name) then
+    error(("%s: %s's parameters are fixed numbers; only activations defined with "
+           .. "A.act.define can learn theirs"):format(label, info.name), 0)
+  end
+  if #info.params == 0 then
+    error(("%s: %s has no parameters to learn"):format(label, info.name), 0)
+  end
+  local n, dtype = params.num_parameters or 1, params.dtype
+  params.num_parameters, params.dtype = nil, nil
+  if math.type(n) ~= "integer" or n < 1 then
+    error(("%s: num_parameters must be a positive integer, got %s"):format(label, tostring(n)), 0)
+  end
+  for _, p in ipairs(info.params) do
+    local v = params[p.name]
+    if v == nil then v = p.default end
+    if type(v) ~= "number" then
+      error(("%s: %s must be a number, got %s"):format(label, p.name, type(v)), 0)
+    end
+    if Activation[p.name] ~= nil then
+      error(("%s: a parameter called %s would hide the module's method"):format(label, p.name), 0)
+    end
+    params[p.name] = self:register_parameter(p.name,
+      A.full({n}, v, {dtype = dtype}):requires_grad(true))
+  end
+  rawset(self, "num_learnable", n)
 end
 
 function Activation:forward(x)
@@ -91,7 +134,11 @@ function Activation:extra_repr()
   local hidden = FROM_MODULE[self.act_name] or {}
   for _, p in ipairs(self.info.params) do
     local v = self.params and self.params[p.name]
-    if v ~= nil and not hidden[p.name] then parts[#parts + 1] = p.name .. " = " .. fmt(v) end
+    if A.is_tensor(v) then
+      parts[#parts + 1] = ("%s learnable [%d]"):format(p.name, v:numel())
+    elseif v ~= nil and not hidden[p.name] then
+      parts[#parts + 1] = p.name .. " = " .. fmt(v)
+    end
   end
   return table.concat(parts, ", ")
 end
