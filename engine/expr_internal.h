@@ -39,6 +39,7 @@ typedef struct expr_program {
     int x_reg;
     int param_reg[ACT_EXPR_MAX_PARAMS];
     int out_reg[1 + ACT_EXPR_MAX_PARAMS];
+    bool computed_out; /* output 0 is written by an instruction */
 } expr_program;
 
 struct act_expr {

@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The loops that store results are half the evaluator's own work: the
+ * ordinary cost model lets GCC vectorise them (see expr_kernels.c). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
+
 /* One call's parameters: the scalar values, and for per-channel ones the
  * contiguous values (of x's dtype) with x seen as [outer, channels, inner]. */
 typedef struct {
@@ -137,15 +143,24 @@ static act_status contiguous_channels(act_context *ctx, call_params *cp,
 /* ---------------------------------------------------------- evaluation */
 
 /* One pass of program p over the n elements of contiguous x (at xd);
- * `each` is called per block with the outputs' registers, to store them. */
+ * `each` is called per block with the outputs' registers, to store them.
+ * When `direct` is not NULL and output 0 is computed by an instruction,
+ * its register is the destination itself (direct + base elements), so
+ * nothing is copied: no other value lives in that register after the
+ * instruction that computes output 0, and earlier temporaries that shared
+ * it only scribble on the same block before it is written. */
 typedef void (*block_fn)(void *user, const expr_program *p, void *const *regs,
                          int64_t base, int m);
 
 static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
-                       const void *xd, int64_t n, void **regs, block_fn each,
-                       void *user)
+                       const void *xd, int64_t n, void **regs, void *direct,
+                       block_fn each, void *user)
 {
     size_t es = f32 ? sizeof(float) : sizeof(double);
+    int out = p->out_reg[0];
+    void *own = regs[out];
+    if (!p->computed_out)
+        direct = NULL;
     if (f32)
         load_fixed_f32(p, (float *const *)regs, cp);
     else
@@ -154,6 +169,8 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
         int m = (int)(n - base < EXPR_BLOCK ? n - base : EXPR_BLOCK);
         if (p->x_reg >= 0) /* x is read in place: no instruction writes it */
             regs[p->x_reg] = (char *)xd + (size_t)base * es;
+        if (direct)
+            regs[out] = (char *)direct + (size_t)base * es;
         if (f32) {
             load_channels_f32(p, (float *const *)regs, cp, base, m);
             act_expr_run_f32(p, (float *const *)regs, m);
@@ -161,8 +178,10 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
             load_channels_f64(p, (double *const *)regs, cp, base, m);
             act_expr_run_f64(p, (double *const *)regs, m);
         }
-        each(user, p, regs, base, m);
+        if (each)
+            each(user, p, regs, base, m);
     }
+    regs[out] = own;
 }
 
 /* Stores output 0 into a contiguous buffer of the program's type. */
@@ -230,9 +249,10 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
                                false, &y)) == ACT_OK &&
         (st = regs_open(ctx, e, &e->forward, es, &regs)) == ACT_OK) {
         store_y s = {act_tensor_data(y), es};
+        bool direct = e->forward.computed_out;
         run_blocks(&e->forward, &cp, x->dtype == ACT_DTYPE_F32,
                    act_tensor_data(xc), act_tensor_numel(xc), regs,
-                   store_value, &s);
+                   act_tensor_data(y), direct ? NULL : store_value, &s);
         st = record(ctx, e, x, xc, args, &cp, y);
     }
     free(regs);
@@ -259,29 +279,47 @@ typedef struct {
     const call_params *cp;
 } grad_sink;
 
+/* gx = gy * f' over one block, and the parameters' sums; typed loops, so
+ * that the product vectorises. */
+#define DEFINE_STORE_GRADS(T, SFX)                                            \
+    static void store_grads_##SFX(grad_sink *g, const expr_program *p,       \
+                                  void *const *regs, int64_t base, int m)    \
+    {                                                                         \
+        const T *gy = (const T *)g->gy + base;                                \
+        if (g->gx) {                                                          \
+            T *gx = (T *)g->gx + base;                                        \
+            const T *d = regs[p->out_reg[0]];                                 \
+            for (int j = 0; j < m; j++)                                       \
+                gx[j] = gy[j] * d[j];                                         \
+        }                                                                     \
+        for (int k = 0; k + 1 < p->nout; k++) {                               \
+            double *acc = g->acc[k];                                          \
+            const T *d = regs[p->out_reg[k + 1]];                             \
+            if (!acc)                                                         \
+                continue;                                                     \
+            if (!g->cp->channels[k]) {                                        \
+                double s = 0;                                                 \
+                for (int j = 0; j < m; j++)                                   \
+                    s += (double)gy[j] * (double)d[j];                        \
+                acc[0] += s;                                                  \
+                continue;                                                     \
+            }                                                                 \
+            for (int j = 0; j < m; j++)                                       \
+                acc[((base + j) / g->cp->inner) % g->cp->nchannels] +=        \
+                    (double)gy[j] * (double)d[j];                             \
+        }                                                                     \
+    }
+DEFINE_STORE_GRADS(float, f32)
+DEFINE_STORE_GRADS(double, f64)
+
 static void store_grads(void *user, const expr_program *p, void *const *regs,
                         int64_t base, int m)
 {
     grad_sink *g = user;
-    for (int o = 0; o < p->nout; o++) {
-        double *acc = o ? g->acc[o - 1] : NULL;
-        if (o ? !acc : !g->gx)
-            continue;
-        for (int j = 0; j < m; j++) {
-            int64_t i = base + j;
-            double gy = g->f32 ? ((const float *)g->gy)[i] : ((const double *)g->gy)[i];
-            double d = g->f32 ? ((const float *)regs[p->out_reg[o]])[j]
-                              : ((const double *)regs[p->out_reg[o]])[j];
-            if (!o && g->f32)
-                ((float *)g->gx)[i] = (float)gy * (float)d;
-            else if (!o)
-                ((double *)g->gx)[i] = gy * d;
-            else if (g->cp->channels[o - 1])
-                acc[(i / g->cp->inner) % g->cp->nchannels] += gy * d;
-            else
-                acc[0] += gy * d;
-        }
-    }
+    if (g->f32)
+        store_grads_f32(g, p, regs, base, m);
+    else
+        store_grads_f64(g, p, regs, base, m);
 }
 
 /* The parameters of a recorded call, from its node. */
@@ -360,7 +398,7 @@ act_status act_expr_backward(act_context *ctx, const act_node *node,
         g.gy = act_tensor_data(gyc);
         g.gx = gxt ? act_tensor_data(gxt) : NULL;
         run_blocks(p, &cp, g.f32, act_tensor_data(x), act_tensor_numel(x),
-                   regs, store_grads, &g);
+                   regs, NULL, store_grads, &g);
         st = param_grads(ctx, node, e, &g, gx);
     }
     if (st == ACT_OK) {
@@ -416,7 +454,7 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
         if (pass == 1 && !dx && !dp)
             break;
         if ((st = regs_open(ctx, e, p, sizeof(double), &regs)) == ACT_OK)
-            run_blocks(p, &cp, false, x, n, regs, store_outputs, &s);
+            run_blocks(p, &cp, false, x, n, regs, NULL, store_outputs, &s);
         free(regs);
     }
     return st;
