@@ -269,6 +269,14 @@ act_status act_expr_make(act_context *ctx, act_expr *e, act_expr_op op, int a,
         return act_expr_make(ctx, e, ACT_EXPR_CONST, -1, -1, -1, 0, node);
     if (op == ACT_EXPR_SUB && is_const(e, a, 0))
         return act_expr_make(ctx, e, ACT_EXPR_NEG, b, -1, -1, 0, node);
+    if (op == ACT_EXPR_MUL && e->nodes[a].op == ACT_EXPR_CONST &&
+        e->nodes[b].op == ACT_EXPR_MUL && e->nodes[e->nodes[b].a].op == ACT_EXPR_CONST) {
+        /* c1 * (c2 * y) = (c1 c2) * y: the chain rule makes such products. */
+        int c;
+        act_status st = act_expr_make(ctx, e, ACT_EXPR_CONST, -1, -1, -1,
+                                      e->nodes[a].value * e->nodes[e->nodes[b].a].value, &c);
+        return st ? st : act_expr_make(ctx, e, ACT_EXPR_MUL, c, e->nodes[b].b, -1, 0, node);
+    }
     if (op == ACT_EXPR_MUL && is_const(e, a, -1))
         return act_expr_make(ctx, e, ACT_EXPR_NEG, b, -1, -1, 0, node);
     if (op == ACT_EXPR_POW && is_const(e, b, 0))

@@ -89,6 +89,19 @@ static void put(text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as the same double
+ * (0.1, not 0.10000000000000001). */
+static void put_number(text *t, double v)
+{
+    char buf[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v || digits == 17)
+            break;
+    }
+    put(t, "%s", buf);
+}
+
 /* Binding strength: the operand of an operator binding tighter than the
  * context needs no parentheses. */
 static int precedence(act_expr_op op)
@@ -115,7 +128,7 @@ static void write_node(const act_expr *e, int id, int context, text *t)
     if (paren)
         put(t, "(");
     switch (n->op) {
-    case ACT_EXPR_CONST: put(t, "%.17g", n->value); break;
+    case ACT_EXPR_CONST: put_number(t, n->value); break;
     case ACT_EXPR_INPUT: put(t, "x"); break;
     case ACT_EXPR_PARAM: put(t, "%s", e->param_names[(int)n->value]); break;
     case ACT_EXPR_NEG: put(t, "-"); write_node(e, n->a, 4, t); break;

@@ -277,4 +277,16 @@ describe("the experiment scripts", function()
     assert.is_true(ok, out)
     assert.is_truthy(out:find("\nncu3 ", 1, true), out)
   end)
+
+  it("include custom_activation.lua, which runs end to end", function()
+    local p = io.popen(bin .. " scripts/custom_activation.lua --steps 30 --seeds 1 2>&1")
+    local out = p:read("a")
+    local ok = p:close()
+    assert.is_true(ok, out)
+    assert.is_truthy(out:find("gradcheck (float64", 1, true), out)
+    for _, name in ipairs{"ncu2", "swish_b", "gcu2", "bent"} do
+      local _, count = out:gsub("\n" .. name .. " ", "")
+      assert.equals(2, count, name .. " in both tables:\n" .. out)
+    end
+  end)
 end)
