@@ -2,24 +2,10 @@
 -- script, folders and atomic writes; the images when gnuplot is installed.
 local A = require "actlua"
 local plot = require "actlua.plot"
+local support = require "support"
 
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function size(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local n = f:seek("end")
-  f:close()
-  return n
-end
-
-local have_gnuplot = os.execute("command -v gnuplot >/dev/null 2>&1") == true
+local slurp, size = support.slurp, support.size
+local have_gnuplot = support.have("gnuplot")
 
 describe("actlua.plot", function()
   local root

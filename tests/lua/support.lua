@@ -113,6 +113,16 @@ function M.run_script(name, args, env)
   return code, M.slurp(out, true), M.slurp(err, true)
 end
 
+-- Runs scripts/NAME with args and returns its stdout; fails unless it exits
+-- 0 with nothing on stderr.
+function M.ok_run(name, args, env)
+  local code, out, err = M.run_script(name, args, env)
+  if code ~= 0 or err ~= "" then
+    error(("%s %s: exit %d, stderr:\n%s"):format(name, args or "", code, err), 2)
+  end
+  return out
+end
+
 -- Runs scripts/NAME under a pseudo-terminal of `cols` columns (util-linux's
 -- script(1)), TERM=xterm unless env says otherwise, COLUMNS unset; its exit
 -- status and what the terminal showed (stdout and stderr, \n as \r\n).
@@ -143,6 +153,29 @@ function M.row(out, prefix, nth)
     end
   end
   error(("no table row starting with '%s' in:\n%s"):format(prefix, out), 2)
+end
+
+-- The rows of the first table whose header line matches the Lua pattern
+-- `header` from its start ("activation +sum"): an array of cell arrays,
+-- from the line after the dashes to the first blank line.
+function M.table_rows(out, header)
+  local rows, state = {}, "header"
+  for line in (out .. "\n"):gmatch("([^\n]*)\n") do
+    if state == "header" and line:find("^" .. header .. " ") then
+      state = "dashes"
+    elseif state == "dashes" then
+      state = "rows"
+    elseif state == "rows" then
+      if line:match("^%s*$") then break end
+      local cells = {}
+      for cell in (line .. "  "):gmatch("(.-)%s%s+") do
+        if cell ~= "" then cells[#cells + 1] = cell end
+      end
+      rows[#rows + 1] = cells
+    end
+  end
+  assert(#rows > 0, ("no table with a header '%s' in:\n%s"):format(header, out))
+  return rows
 end
 
 -- A "k/n" cell as two numbers.
