@@ -3,7 +3,8 @@
 -- activation is measured the same way as a built-in one).
 --
 --   build/actlua scripts/e1_shapes.lua                 all activations
---   build/actlua scripts/e1_shapes.lua --act sigmoid   one of them
+--   build/actlua scripts/e1_shapes.lua --act sigmoid,tanh,relu,leaky_relu,elu,softmax
+--                                                      the article's six
 --   build/actlua scripts/e1_shapes.lua --plot out      + figures in out/
 --
 -- What is measured, per element-wise activation f (float64, parameters at
@@ -33,7 +34,7 @@ local cli, progress, report = experiment.cli, experiment.progress, experiment.re
 local p = cli.parser("e1_shapes",
   "E1: every registered activation on the article's grid (x = -5.0 .. 4.9), "
   .. "with its derivative, and a table of properties measured numerically on [-10, 10].")
-cli.add_act(p, nil, "Only this activation (default: all registered ones).")
+cli.add_acts(p, nil, "Only these activations, comma-separated (default: every registered one).")
 p:option("--step", "Spacing of the fine grid on [-10, 10].", "0.001")
   :argname("<h>"):convert(cli.named("--step", cli.number{positive = true, max = 1}))
 local args = cli.parse(p)
@@ -69,7 +70,7 @@ local function values_and_grad(name, points)
   return y:detach():totable(), x.grad:totable()
 end
 
-local names = args.act and {args.act} or A.act.names()
+local names = args.acts or A.act.names()
 local elementwise, along, skipped = {}, {}, {}
 for _, n in ipairs(names) do
   local form = A.act.info(n).form

@@ -153,12 +153,17 @@ end
 
 -- ------------------------------------------------------------ figures
 if args.plot then
+  -- One colour per activation, named once in the key; each run its own
+  -- CSV column ("relu s3").
   local cost_series, acc_series = {}, {}
-  for _, r in ipairs(results) do
-    for _, run_ in ipairs(r.runs) do
+  for ai, r in ipairs(results) do
+    for i, run_ in ipairs(r.runs) do
       local name = #seeds == 1 and r.act or ("%s s%d"):format(r.act, run_.seed)
-      cost_series[#cost_series + 1] = {name = name, x = run_.log.steps, y = run_.log.cost}
-      acc_series[#acc_series + 1] = {name = name, x = run_.log.steps, y = run_.log.accuracy}
+      local key = i == 1 and (#seeds == 1 and r.act or ("%s (%d seeds)"):format(r.act, #seeds))
+      cost_series[#cost_series + 1] = {name = name, x = run_.log.steps, y = run_.log.cost,
+                                       color = ai, key = key}
+      acc_series[#acc_series + 1] = {name = name, x = run_.log.steps, y = run_.log.accuracy,
+                                     color = ai, key = key}
     end
   end
   local what = args.stable and "clamped cost" or "naive cost"

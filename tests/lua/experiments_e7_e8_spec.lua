@@ -79,6 +79,19 @@ describe("scripts/e8_deep_xor.lua", function()
     for _, act in ipairs{"sigmoid", "relu", "leaky_relu", "tanh"} do assert.is_true(seen[act], act) end
   end)
 
+  it("draws one colour per activation, named once, with readable log-axis labels", function()
+    local dir = support.tmpdir()
+    ok_run("e8_deep_xor", "--steps 101 --seeds 2 --quiet --act relu,tanh --plot " .. dir,
+           "PATH=/nonexistent")
+    local gp = support.slurp(dir .. "/e8_cost.gp")
+    assert.matches("set format y '%g'", gp, 1, true)
+    assert.matches("using 1:2 with lines linewidth 2 linecolor 1 title 'relu (2 seeds)'", gp, 1, true)
+    assert.matches("using 1:3 with lines linewidth 2 linecolor 1 notitle", gp, 1, true)
+    assert.matches("using 1:4 with lines linewidth 2 linecolor 2 title 'tanh (2 seeds)'", gp, 1, true)
+    assert.matches("^x,relu s0,relu s1,tanh s0,tanh s1\n", support.slurp(dir .. "/e8_cost.csv"))
+    support.rm_rf(dir)
+  end)
+
   it("--stable never goes NaN", function()
     local out = ok_run("e8_deep_xor", "--stable --steps 501 --seeds 2 --quiet")
     assert.matches("clamped (bce)", out, 1, true)
