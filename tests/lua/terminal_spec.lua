@@ -4,7 +4,9 @@
 -- get plain lines. The summary table follows either way.
 local support = require "support"
 
+-- script(1) present and able to open a pseudo-terminal here
 local have_script = support.have("script")
+  and os.execute("script -qec true /dev/null </dev/null >/dev/null 2>&1") == true
 local pty_it = have_script and it or pending
 
 -- The redrawn states of the bar: the text between "\r" and "ESC [K".
