@@ -3,7 +3,8 @@
 -- activation is measured the same way as a built-in one).
 --
 --   build/actlua scripts/e1_shapes.lua                 all activations
---   build/actlua scripts/e1_shapes.lua --act sigmoid   one of them
+--   build/actlua scripts/e1_shapes.lua --act sigmoid,tanh,relu,leaky_relu,elu,softmax
+--                                                      the article's six
 --   build/actlua scripts/e1_shapes.lua --plot out      + figures in out/
 --
 -- What is measured, per element-wise activation f (float64, parameters at
@@ -20,25 +21,24 @@
 --              "down" when f' <= 1e-9 there, "no" otherwise
 --   zero grad  share of the grid where f'(x) == 0 exactly
 --   |f'|<1e-2  share of the grid where |f'(x)| < 0.01 (saturated or flat)
--- softmax, log_softmax and softmin work along a dim: they are applied to the
--- article's grid x = -5.0, -4.9, ..., 4.9 as one vector and their sums are
--- printed. prelu (needs a weight) and glu (splits a dim) are skipped.
+-- Activations that work along a dim (softmax, log_softmax, softmin) are
+-- applied to the article's grid x = -5.0, -4.9, ..., 4.9 as one vector and
+-- their sums are printed; those whose output has another size (glu halves
+-- the dim) and those of another form (prelu learns a weight) are listed as
+-- skipped. Every activation goes through A.act.apply, so one a user
+-- defines is measured like a built-in one.
 local A = require "actlua"
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local plot = require "actlua.plot"
+local experiment = require "actlua.experiment"
+local cli, progress, report = experiment.cli, experiment.progress, experiment.report
 
 local p = cli.parser("e1_shapes",
   "E1: every registered activation on the article's grid (x = -5.0 .. 4.9), "
   .. "with its derivative, and a table of properties measured numerically on [-10, 10].")
-cli.add_act(p, nil, "Only this activation (default: all registered ones).")
+cli.add_acts(p, nil, "Only these activations, comma-separated (default: every registered one).")
 p:option("--step", "Spacing of the fine grid on [-10, 10].", "0.001")
   :argname("<h>"):convert(cli.named("--step", cli.number{positive = true, max = 1}))
 local args = cli.parse(p)
 A.manual_seed(args.seed)   -- nothing here is random (rrelu is in eval mode)
-
-local SKIP = {prelu = "needs a weight tensor", glu = "splits a dim in two halves"}
 
 -- The article's grid, as NumPy's np.arange(-5.0, 5.0, 0.1) makes it
 -- (start + i * step, in float64).
@@ -65,19 +65,24 @@ end
 -- f and f' on the points of a Lua array, in float64.
 local function values_and_grad(name, points)
   local x = A.tensor(points, {dtype = "float64"}):requires_grad(true)
-  local y = A[name](x)
+  local y = A.act.apply(name, x)
   y:sum():backward()
   return y:detach():totable(), x.grad:totable()
 end
 
-local names = args.act and {args.act} or A.act.names()
+local names = args.acts or A.act.names()
 local elementwise, along, skipped = {}, {}, {}
 for _, n in ipairs(names) do
-  local info = A.act.info(n)
-  if SKIP[n] then skipped[#skipped + 1] = n .. " (" .. SKIP[n] .. ")"
-  elseif info.form == "elementwise" then elementwise[#elementwise + 1] = n
-  elseif info.form == "along_dim" then along[#along + 1] = n
-  else skipped[#skipped + 1] = n .. " (form " .. tostring(info.form) .. ")" end
+  local form = A.act.info(n).form
+  if form == "elementwise" then
+    elementwise[#elementwise + 1] = n
+  elseif form == "along_dim" and A.act.apply(n, grid):numel() == grid:numel() then
+    along[#along + 1] = n
+  elseif form == "along_dim" then
+    skipped[#skipped + 1] = n .. " (its output is not the size of its input)"
+  else
+    skipped[#skipped + 1] = n .. " (form " .. tostring(form) .. ")"
+  end
 end
 
 local function fmt_x(v) return ("%.3f"):format(v):gsub("^%-0%.000$", "0.000") end
@@ -181,8 +186,8 @@ end
 -- softmax & co. on the article's grid, as one vector
 local along_rows = {}
 for _, name in ipairs(along) do
-  local y64 = A[name](grid)
-  local y32 = A[name](grid:float())
+  local y64 = A.act.apply(name, grid)
+  local y32 = A.act.apply(name, grid:float())
   local s64, s32 = y64:sum():item(), y32:sum():item()
   along_rows[#along_rows + 1] = {name, repr(s64), ("%.9g"):format(s32),
                                   y64:min():item(), y64:max():item()}
@@ -235,26 +240,20 @@ if args.plot then
     shapes[#shapes + 1] = {name = name, x = xs, y = v}
     derivs[#derivs + 1] = {name = name, x = xs, y = g}
   end
-  local written, notes = {}, {}
-  local function add(files, note)
-    for _, f in ipairs(files or {}) do written[#written + 1] = f end
-    if note then notes[#notes + 1] = note end
-  end
+  local figs = experiment.figures(args.plot)
   if #shapes > 0 then
-    add(plot.lines{file = args.plot .. "/e1_shapes", title = "E1: activations on x = -5.0 .. 4.9",
-                   xlabel = "x", ylabel = "f(x)", yrange = {-2, 5}, series = shapes})
-    add(plot.lines{file = args.plot .. "/e1_derivatives", title = "E1: derivatives (autograd)",
-                   xlabel = "x", ylabel = "f'(x)", yrange = {-1.5, 2}, series = derivs})
+    figs:lines("e1_shapes", {title = "E1: activations on x = -5.0 .. 4.9",
+                             xlabel = "x", ylabel = "f(x)", yrange = {-2, 5}, series = shapes})
+    figs:lines("e1_derivatives", {title = "E1: derivatives (autograd)",
+                                  xlabel = "x", ylabel = "f'(x)", yrange = {-1.5, 2}, series = derivs})
   end
   if #along > 0 then
     local series = {}
     for _, name in ipairs(along) do
-      series[#series + 1] = {name = name, x = xs, y = A[name](grid):totable()}
+      series[#series + 1] = {name = name, x = xs, y = A.act.apply(name, grid):totable()}
     end
-    add(plot.lines{file = args.plot .. "/e1_softmax", title = "E1: softmax & co. of the grid as one vector",
-                   xlabel = "x", ylabel = "value", series = series})
+    figs:lines("e1_softmax", {title = "E1: softmax & co. of the grid as one vector",
+                              xlabel = "x", ylabel = "value", series = series})
   end
-  print()
-  print("wrote " .. table.concat(written, ", "))
-  for _, n in ipairs(notes) do print(n) end
+  figs:report()
 end
