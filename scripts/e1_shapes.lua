@@ -30,6 +30,7 @@
 local A = require "actlua"
 local experiment = require "actlua.experiment"
 local cli, progress, report = experiment.cli, experiment.progress, experiment.report
+local properties = require "actlua.act_properties"
 
 local p = cli.parser("e1_shapes",
   "E1: every registered activation on the article's grid (x = -5.0 .. 4.9), "
@@ -46,12 +47,10 @@ local grid_t = {}
 for i = 0, 99 do grid_t[#grid_t + 1] = -5.0 + i * 0.1 end
 local grid = A.tensor(grid_t, {dtype = "float64"})
 
--- The fine grid on [-10, 10]: k * step, symmetric, containing 0 exactly.
-local K = math.floor(10 / args.step + 0.5)
-local fine_t = {}
-for k = -K, K do fine_t[#fine_t + 1] = k * args.step end
-if fine_t[1] > -10 then table.insert(fine_t, 1, -10.0) end
-if fine_t[#fine_t] < 10 then fine_t[#fine_t + 1] = 10.0 end
+-- The fine grid on [-10, 10]: k * step, symmetric, containing 0 exactly
+-- (the grid of actlua.act_properties, which measures A.act.info's
+-- `measured` the same way with step 0.01).
+local fine_t = properties.grid(args.step)
 
 -- Shortest decimal that reads back as the same double (Python's repr).
 local function repr(v)
@@ -91,48 +90,19 @@ local rows, measured = {}, {}
 local bar = progress.new{total = #elementwise, quiet = args.quiet, label = "E1"}
 for i, name in ipairs(elementwise) do
   local info = A.act.info(name)
-  local f, d = values_and_grad(name, fine_t)
-  local lo, hi, dmax = math.huge, -math.huge, -1
-  local zero, small, up, down = 0, 0, true, true
-  for j, x in ipairs(fine_t) do
-    local v, g = f[j], d[j]
-    if v < lo then lo = v end
-    if v > hi then hi = v end
-    local ag = math.abs(g)
-    if ag > dmax then dmax = ag end
-    if g == 0 then zero = zero + 1 end
-    if ag < 1e-2 then small = small + 1 end
-    local near_kink = false
-    for _, k in ipairs(info.kinks or {}) do
-      if math.abs(x - k) <= 0.002 + 1e-12 then near_kink = true end
-    end
-    if not near_kink then
-      if g < -1e-9 then up = false end
-      if g > 1e-9 then down = false end
-    end
-  end
-  -- where the maximum is reached: the first and last x within 1e-9 of it
-  local first, last, runs, inrun = nil, nil, 0, false
-  for j, x in ipairs(fine_t) do
-    local at = math.abs(d[j]) >= dmax - 1e-9 * math.max(1, dmax)
-    if at then
-      first = first or x; last = x
-      if not inrun then runs = runs + 1 end
-    end
-    inrun = at
-  end
+  -- the same measurement as A.act.info(name).measured, on this grid
+  local m = properties.compute(A, info, nil, args.step)
+  local lo, hi, dmax = m.range[1], m.range[2], m.max_slope
+  local first, last, runs = m.max_slope_at[1], m.max_slope_at[2], m.max_slope_runs
   local where
   if first == last then where = fmt_x(first)
   elseif runs == 1 then where = "[" .. fmt_x(first) .. ", " .. fmt_x(last) .. "]"
   else where = fmt_x(first) .. " (+" .. (runs - 1) .. " more)" end
-  local f0 = values_and_grad(name, {0.0})[1]
-  local centred = math.abs(f0) <= 1e-6 and lo < 0 and hi > 0
-  local mono = up and "up" or (down and "down" or "no")
-  local n = #fine_t
+  local f0, centred, mono = m.f0, m.zero_centred, m.monotonic
+  local zero, small = m.zero_grad, m.small_grad
   measured[name] = {min = lo, max = hi, dmax = dmax, first = first, last = last,
-                    f0 = f0, centred = centred, mono = mono,
-                    zero = zero / n, small = small / n}
-  rows[#rows + 1] = {name, lo, hi, dmax, where, f0, centred, mono, zero / n, small / n}
+                    f0 = f0, centred = centred, mono = mono, zero = zero, small = small}
+  rows[#rows + 1] = {name, lo, hi, dmax, where, f0, centred, mono, zero, small}
   bar:update(i, {})
 end
 bar:finish()
