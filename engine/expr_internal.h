@@ -40,7 +40,7 @@ typedef struct expr_program {
     int param_reg[ACT_EXPR_MAX_PARAMS];
     int out_reg[1 + ACT_EXPR_MAX_PARAMS];
     bool computed_out; /* output 0 is written by an instruction */
-    bool simd; /* float32: run what expr_simd.c has with SLEEF (see below) */
+    bool simd; /* float32: vector math where it has it (see below) */
 } expr_program;
 
 struct act_expr {
@@ -82,20 +82,11 @@ void act_expr_program_free(expr_program *p);
 void act_expr_run_f32(const expr_program *p, float *const *regs, int n);
 void act_expr_run_f64(const expr_program *p, double *const *regs, int n);
 
-/* Whether this CPU has AVX2 and FMA, which expr_simd.c's kernels need; and
- * whether new programs use them: when it has, unless the environment sets
- * ACTLUA_NO_SIMD (to anything but "" or "0"). Programs compiled with simd
- * set run their float32 exp, log, log1p, expm1, sqrt, sin, cos, tan, tanh,
- * erf, sigmoid, softplus and pow through SLEEF's 1.0-ulp vector functions:
- * results within a few ulp of the scalar loops', the same bits for the
- * same input wherever it sits in a block. float64 stays scalar, so
- * act_expr_op_eval equals what float64 programs compute. */
-bool act_expr_simd_cpu(void);
-bool act_expr_simd_default(void);
-
-/* One float32 instruction d = op(a[, b]) over n elements with SLEEF;
- * false (nothing done) for an op it has no vector code for. Call only
- * when act_expr_simd_cpu(). */
-bool act_expr_simd_f32(int op, float *d, const float *a, const float *b, int n);
+/* Programs compiled in a context whose `simd` is set (simd.h) run their
+ * float32 exp, log, log1p, expm1, sqrt, sin, cos, tan, tanh, erf, sigmoid,
+ * softplus and pow through act_simd_f32: results within a few ulp of the
+ * scalar loops', the same bits for the same input wherever it sits in a
+ * block. float64 stays scalar, so act_expr_op_eval equals what float64
+ * programs compute. */
 
 #endif /* ACT_EXPR_INTERNAL_H */

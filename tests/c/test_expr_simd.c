@@ -1,6 +1,6 @@
 /*
  * test_expr_simd.c — the float32 instructions of compiled expressions that
- * run through SLEEF (engine/expr_simd.c) against the scalar loops they
+ * run through SLEEF (engine/simd_sleef.c) against the scalar loops they
  * replace: each over several blocks of inputs spanning its domain (±1000,
  * ±0, NaN, ±inf, denormals, overflow edges) within a few ulp, NaN and
  * infinities exactly where the scalar has them; the same bits for one
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "expr_internal.h"
+#include "simd.h"
 
 #define N (3 * EXPR_BLOCK + 37) /* three blocks and a ragged tail */
 
@@ -114,7 +115,7 @@ static int64_t ulp_distance(float x, float y)
 
 static bool simd_available(void)
 {
-    if (act_expr_simd_cpu())
+    if (act_simd_cpu())
         return true;
     print_message("no AVX2 + FMA on this CPU: nothing to compare\n");
     return false;
@@ -256,23 +257,36 @@ static void test_traced_activation_on_both_paths(void **state)
     act_expr_free(e);
 }
 
-/* ACTLUA_NO_SIMD=1 keeps programs compiled afterwards on the scalar path. */
+/* ACTLUA_NO_SIMD=1 keeps contexts created afterwards, and the programs
+ * compiled in them, on the scalar path. */
 static void test_environment_switch(void **state)
 {
     const char *old = getenv("ACTLUA_NO_SIMD");
     char *saved = old ? strdup(old) : NULL;
     assert_int_equal(setenv("ACTLUA_NO_SIMD", "1", 1), 0);
-    act_expr *off = mixed();
-    assert_int_equal(unsetenv("ACTLUA_NO_SIMD"), 0);
-    act_expr *on = mixed();
-    assert_false(off->forward.simd || off->backward.simd || off->backward_x.simd);
-    assert_int_equal(on->forward.simd, act_expr_simd_cpu());
-    assert_int_equal(on->backward_x.simd, act_expr_simd_cpu());
+    act_context *off_ctx = act_context_new(), *on_ctx;
+    assert_non_null(off_ctx);
+    assert_int_equal(setenv("ACTLUA_NO_SIMD", "0", 1), 0);
+    assert_non_null(on_ctx = act_context_new());
     if (saved)
         assert_int_equal(setenv("ACTLUA_NO_SIMD", saved, 1), 0);
+    else
+        assert_int_equal(unsetenv("ACTLUA_NO_SIMD"), 0);
     free(saved);
+    assert_false(off_ctx->simd);
+    assert_int_equal(on_ctx->simd, act_simd_cpu());
+    act_context *mine = ctx;
+    ctx = off_ctx;
+    act_expr *off = mixed();
+    ctx = mine;
+    act_expr *on = mixed();
+    assert_false(off->forward.simd || off->backward.simd || off->backward_x.simd);
+    assert_int_equal(on->forward.simd, ctx->simd);
+    assert_int_equal(on->backward_x.simd, ctx->simd);
     act_expr_free(off);
     act_expr_free(on);
+    act_context_free(off_ctx);
+    act_context_free(on_ctx);
 }
 
 int main(void)

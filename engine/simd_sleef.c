@@ -1,13 +1,12 @@
 /*
- * expr_simd.c — the float32 instructions of compiled expressions whose
- * scalar cost is a libm call (exp, log, sin, tanh, erf, pow, and sigmoid
- * and softplus built on exp), run 8 elements at a time with SLEEF's AVX2 +
- * FMA functions, the 1.0-ulp variants. The file is compiled for AVX2 + FMA
- * whatever the build's flags, so nothing here may run before
- * act_expr_simd_cpu() (in expr_kernels.c, compiled for the baseline) says
+ * simd_sleef.c — float32 functions over arrays (exp, log, sin, tanh, erf,
+ * pow, and sigmoid and softplus built on exp), 8 elements at a time with
+ * SLEEF's AVX2 + FMA functions, the 1.0-ulp variants (simd.h). The file is
+ * compiled for AVX2 + FMA whatever the build's flags, so nothing here may
+ * run before act_simd_cpu() (in simd.c, compiled for the baseline) says
  * the CPU has both.
  */
-#include "expr_internal.h"
+#include "simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 /* Before any include: the intrinsics and sleef.h's __m256 declarations
@@ -107,36 +106,33 @@ MAP1(run_cos, Sleef_cosf8_u10avx2)
 MAP1(run_tan, Sleef_tanf8_u10avx2)
 MAP1(run_tanh, Sleef_tanhf8_u10avx2)
 MAP1(run_erf, Sleef_erff8_u10avx2)
+MAP1(run_erfc, Sleef_erfcf8_u15avx2)
 MAP1(run_sigmoid, v_sigmoid)
 MAP1(run_softplus, v_softplus)
 MAP2(run_pow, Sleef_powf8_u10avx2)
 
 typedef void (*simd_fn)(float *d, const float *a, const float *b, int n);
 
-static const simd_fn table[ACT_EXPR_OP_COUNT] = {
-    [ACT_EXPR_EXP] = run_exp,         [ACT_EXPR_LOG] = run_log,
-    [ACT_EXPR_LOG1P] = run_log1p,     [ACT_EXPR_EXPM1] = run_expm1,
-    [ACT_EXPR_SQRT] = run_sqrt,       [ACT_EXPR_SIN] = run_sin,
-    [ACT_EXPR_COS] = run_cos,         [ACT_EXPR_TAN] = run_tan,
-    [ACT_EXPR_TANH] = run_tanh,       [ACT_EXPR_ERF] = run_erf,
-    [ACT_EXPR_SIGMOID] = run_sigmoid, [ACT_EXPR_SOFTPLUS] = run_softplus,
-    [ACT_EXPR_POW] = run_pow,
+static const simd_fn table[ACT_VF_COUNT] = {
+    [ACT_VF_EXP] = run_exp,         [ACT_VF_EXPM1] = run_expm1,
+    [ACT_VF_LOG] = run_log,         [ACT_VF_LOG1P] = run_log1p,
+    [ACT_VF_SQRT] = run_sqrt,       [ACT_VF_SIN] = run_sin,
+    [ACT_VF_COS] = run_cos,         [ACT_VF_TAN] = run_tan,
+    [ACT_VF_TANH] = run_tanh,       [ACT_VF_ERF] = run_erf,
+    [ACT_VF_ERFC] = run_erfc,       [ACT_VF_SIGMOID] = run_sigmoid,
+    [ACT_VF_SOFTPLUS] = run_softplus, [ACT_VF_POW] = run_pow,
 };
 
-bool act_expr_simd_f32(int op, float *d, const float *a, const float *b, int n)
+void act_simd_f32(act_vfn f, float *d, const float *a, const float *b, int n)
 {
-    if (op < 0 || op >= ACT_EXPR_OP_COUNT || !table[op])
-        return false;
-    table[op](d, a, b, n);
-    return true;
+    table[f](d, a, b, n);
 }
 
-#else /* not x86-64 with GCC: every instruction runs in the scalar loops */
+#else /* not x86-64 with GCC: act_simd_cpu() is false, nothing calls this */
 
-bool act_expr_simd_f32(int op, float *d, const float *a, const float *b, int n)
+void act_simd_f32(act_vfn f, float *d, const float *a, const float *b, int n)
 {
-    (void)op, (void)d, (void)a, (void)b, (void)n;
-    return false;
+    (void)f, (void)d, (void)a, (void)b, (void)n;
 }
 
 #endif
