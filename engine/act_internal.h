@@ -63,6 +63,7 @@ struct act_context {
     bool grad_enabled; /* autograd records ops (act_set_grad_enabled) */
     uint64_t next_seq; /* creation number of the next autograd node */
     uint64_t epoch;    /* the current backward's visit mark */
+    bool simd;         /* float32 kernels use simd.h's vector math */
 };
 
 /* --------------------------------------------------------------- pool */

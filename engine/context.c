@@ -4,6 +4,7 @@
  * and the helpers that record a failure with a message naming its cause.
  */
 #include "act_internal.h"
+#include "simd.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ act_context *act_context_new(void)
     ctx->default_dtype = ACT_DTYPE_F32;
     ctx->status = ACT_OK;
     ctx->grad_enabled = true;
+    ctx->simd = act_simd_default();
     act_generator_seed(&ctx->gen, 0);
     return ctx;
 }

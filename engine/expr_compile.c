@@ -178,6 +178,7 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     for (int i = 0; st == ACT_OK && i < nout; i++)
         p->out_reg[p->nout++] = s.reg[outs[i]];
     p->computed_out = st == ACT_OK && !is_leaf(e->nodes[outs[0]].op);
+    p->simd = ctx->simd;
     if (st == ACT_OK && !program_valid(p))
         st = act_fail(ctx, ACT_E_STATE, e->name, 0,
                       "internal: the compiled program failed validation");

@@ -40,6 +40,7 @@ typedef struct expr_program {
     int param_reg[ACT_EXPR_MAX_PARAMS];
     int out_reg[1 + ACT_EXPR_MAX_PARAMS];
     bool computed_out; /* output 0 is written by an instruction */
+    bool simd; /* float32: vector math where it has it (see below) */
 } expr_program;
 
 struct act_expr {
@@ -80,5 +81,12 @@ void act_expr_program_free(expr_program *p);
  * constants loaded by the caller). */
 void act_expr_run_f32(const expr_program *p, float *const *regs, int n);
 void act_expr_run_f64(const expr_program *p, double *const *regs, int n);
+
+/* Programs compiled in a context whose `simd` is set (simd.h) run their
+ * float32 exp, log, log1p, expm1, sqrt, sin, cos, tan, tanh, erf, sigmoid,
+ * softplus and pow through act_simd_f32: results within a few ulp of the
+ * scalar loops', the same bits for the same input wherever it sits in a
+ * block. float64 stays scalar, so act_expr_op_eval equals what float64
+ * programs compute. */
 
 #endif /* ACT_EXPR_INTERNAL_H */

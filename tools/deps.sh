@@ -3,8 +3,8 @@
 # when run as root, otherwise prints the exact command and fails.
 set -euo pipefail
 packages=(build-essential cmake pkg-config lua5.4 liblua5.4-dev libopenblas-dev
-          libcmocka-dev lua-busted lua-argparse libreadline-dev lua-term
-          lua-system lua-filesystem gnuplot-nox)
+          libsleef-dev libcmocka-dev lua-busted lua-argparse libreadline-dev
+          lua-term lua-system lua-filesystem gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
