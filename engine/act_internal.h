@@ -50,6 +50,12 @@ typedef struct act_pool_class {
     int count;
 } act_pool_class;
 
+/* A growable list of autograd nodes (the backward walk's, tape.c). */
+typedef struct act_node_list {
+    struct act_node **items;
+    size_t n, cap;
+} act_node_list;
+
 struct act_context {
     struct act_generator gen;
     act_dtype default_dtype;
@@ -63,6 +69,9 @@ struct act_context {
     bool grad_enabled; /* autograd records ops (act_set_grad_enabled) */
     uint64_t next_seq; /* creation number of the next autograd node */
     uint64_t epoch;    /* the current backward's visit mark */
+    /* The backward walk's lists, kept between calls (capacity only), so
+     * that a training step's backward allocates none. */
+    act_node_list walk_stack, walk_order;
 };
 
 /* --------------------------------------------------------------- pool */

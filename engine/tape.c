@@ -282,10 +282,7 @@ act_status act_sum_to_shape(act_context *ctx, const act_tensor *g, int ndim,
 
 /* ----------------------------------------------------------- backward */
 
-typedef struct {
-    act_node **items;
-    size_t n, cap;
-} node_list;
+typedef act_node_list node_list;
 
 static bool list_push(node_list *l, act_node *n)
 {
@@ -301,16 +298,60 @@ static bool list_push(node_list *l, act_node *n)
     return true;
 }
 
+/* A list buffer kept in the context from the last backward (empty, its
+ * capacity kept), so that a training step's walk allocates nothing; taken
+ * out while in use, so a nested walk would simply start a new one. */
+static node_list take_list(node_list *kept)
+{
+    node_list l = *kept;
+    *kept = (node_list){0};
+    l.n = 0;
+    return l;
+}
+
+static void keep_list(node_list *kept, node_list *l)
+{
+    free(kept->items);
+    *kept = *l;
+    kept->n = 0;
+}
+
 static int by_seq_descending(const void *a, const void *b)
 {
     const act_node *x = *(act_node *const *)a, *y = *(act_node *const *)b;
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
+static bool descending(const node_list *l)
+{
+    for (size_t i = 1; i < l->n; i++)
+        if (l->items[i - 1]->seq < l->items[i]->seq)
+            return false;
+    return true;
+}
+
+/* Fails unless n can run: its saved values are there and unchanged. */
+static act_status check_node(act_context *ctx, const act_node *n)
+{
+    if (n->released)
+        return act_fail(ctx, ACT_E_STATE, "backward", 0,
+                        "trying to backward through the graph a second time "
+                        "(through '%s'): its saved values were freed by the "
+                        "first backward; pass retain_graph = true to that one",
+                        node_name(n));
+    for (int k = 0; k < n->nsaved; k++)
+        if (n->saved[k]->storage->version != n->saved_version[k])
+            return act_fail(ctx, ACT_E_STATE, "backward", 0,
+                            "a tensor that '%s' saved for the gradient was "
+                            "modified in place after it was used",
+                            node_name(n));
+    return ACT_OK;
+}
+
 /* Every node reachable from root, checked, newest first. */
 static act_status collect(act_context *ctx, act_node *root, node_list *out)
 {
-    node_list stack = {0};
+    node_list stack = take_list(&ctx->walk_stack);
     act_status st = ACT_OK;
     uint64_t epoch = ++ctx->epoch;
     root->epoch = epoch;
@@ -318,20 +359,7 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
         st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
     while (st == ACT_OK && stack.n > 0) {
         act_node *n = stack.items[--stack.n];
-        const char *name = node_name(n);
-        if (n->released)
-            st = act_fail(ctx, ACT_E_STATE, "backward", 0,
-                          "trying to backward through the graph a second "
-                          "time (through '%s'): its saved values were freed "
-                          "by the first backward; pass retain_graph = true "
-                          "to that one",
-                          name);
-        for (int k = 0; st == ACT_OK && k < n->nsaved; k++)
-            if (n->saved[k]->storage->version != n->saved_version[k])
-                st = act_fail(ctx, ACT_E_STATE, "backward", 0,
-                              "a tensor that '%s' saved for the gradient was "
-                              "modified in place after it was used",
-                              name);
+        st = check_node(ctx, n);
         if (st == ACT_OK && !list_push(out, n))
             st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
         for (int k = 0; st == ACT_OK && k < n->ninputs; k++) {
@@ -343,21 +371,12 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
             }
         }
     }
-    free(stack.items);
-    if (st == ACT_OK)
+    keep_list(&ctx->walk_stack, &stack);
+    /* A chain (each node's one recorded input made just before it) comes
+     * out of the depth-first walk already in order. */
+    if (st == ACT_OK && !descending(out))
         qsort(out->items, out->n, sizeof *out->items, by_seq_descending);
     return st;
-}
-
-/* g converted to the dtype an edge expects (a new reference). */
-static act_status as_edge_dtype(act_context *ctx, const act_edge *e,
-                                act_tensor *g, act_tensor **out)
-{
-    if (g->dtype == e->dtype) {
-        *out = act_tensor_retain(g);
-        return ACT_OK;
-    }
-    return act_to_dtype(ctx, g, e->dtype, out);
 }
 
 /* Adds g into *slot: takes g if the slot is empty, else replaces the slot
@@ -379,40 +398,55 @@ static act_status accumulate_node(act_context *ctx, act_tensor **slot,
 }
 
 /* A leaf's grad: the first gradient is kept (copied unless no one else
- * holds it), later ones are added in place, so t.grad stays one tensor. */
+ * holds it), later ones are added in place, so t.grad stays one tensor.
+ * Takes over the caller's reference to g. */
 static act_status accumulate_leaf(act_context *ctx, act_tensor *leaf,
                                   act_tensor *g)
 {
-    if (leaf->grad)
-        return act_binary_(ctx, ACT_BINARY_ADD, leaf->grad, g);
-    bool unique = g->refs == 1 && g->storage->refs == 1 &&
-                  act_tensor_is_contiguous(g);
-    if (unique) {
-        leaf->grad = act_tensor_retain(g);
+    act_status st = ACT_OK;
+    if (leaf->grad) {
+        st = act_binary_(ctx, ACT_BINARY_ADD, leaf->grad, g);
+    } else if (g->refs == 1 && g->storage->refs == 1 &&
+               act_tensor_is_contiguous(g)) {
+        /* A fresh gradient that only this walk holds (the usual case: the
+         * rule allocated it) becomes the grad itself, with no copy. */
+        leaf->grad = g;
         return ACT_OK;
+    } else {
+        st = act_clone(ctx, g, &leaf->grad);
     }
-    return act_clone(ctx, g, &leaf->grad);
+    act_tensor_free(g);
+    return st;
 }
 
+/* Hands g, input k's gradient (the caller's reference, taken over), to
+ * that input: its node's or its leaf's gradient. */
 static act_status send(act_context *ctx, act_node *n, int k, act_tensor *g)
 {
     const act_edge *e = &n->in[k];
     if (!same_shape(g->ndim, g->shape, e->ndim, e->shape)) {
         char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF];
-        return act_fail(ctx, ACT_E_STATE, "backward", 0,
-                        "internal: '%s' gave a gradient of shape %s for an "
-                        "input of shape %s",
-                        act_op_table[n->op].name,
-                        act_shape_str(a, sizeof a, g->ndim, g->shape),
-                        act_shape_str(b, sizeof b, e->ndim, e->shape));
-    }
-    act_tensor *gc;
-    act_status st = as_edge_dtype(ctx, e, g, &gc);
-    if (st != ACT_OK)
+        act_status st = act_fail(ctx, ACT_E_STATE, "backward", 0,
+                                 "internal: '%s' gave a gradient of shape %s "
+                                 "for an input of shape %s",
+                                 act_op_table[n->op].name,
+                                 act_shape_str(a, sizeof a, g->ndim, g->shape),
+                                 act_shape_str(b, sizeof b, e->ndim, e->shape));
+        act_tensor_free(g);
         return st;
-    st = e->node ? accumulate_node(ctx, &e->node->grad, gc)
-                 : accumulate_leaf(ctx, e->leaf, gc);
-    act_tensor_free(gc);
+    }
+    if (g->dtype != e->dtype) {
+        act_tensor *gc;
+        act_status st = act_to_dtype(ctx, g, e->dtype, &gc);
+        act_tensor_free(g);
+        if (st != ACT_OK)
+            return st;
+        g = gc;
+    }
+    if (e->leaf)
+        return accumulate_leaf(ctx, e->leaf, g);
+    act_status st = accumulate_node(ctx, &e->node->grad, g);
+    act_tensor_free(g);
     return st;
 }
 
@@ -427,7 +461,8 @@ static act_status run_node(act_context *ctx, act_node *n)
     for (int k = 0; k < n->ninputs; k++) {
         if (st == ACT_OK && gx[k] && act_node_wants(n, k))
             st = send(ctx, n, k, gx[k]);
-        act_tensor_free(gx[k]);
+        else
+            act_tensor_free(gx[k]);
     }
     return st;
 }
@@ -470,12 +505,11 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
         return st;
     bool was_enabled = act_set_grad_enabled(ctx, false);
     if (!t->grad_fn) { /* a leaf: its own gradient */
-        st = accumulate_leaf(ctx, t, g0);
-        act_tensor_free(g0);
+        st = accumulate_leaf(ctx, t, g0); /* takes g0 over */
         act_set_grad_enabled(ctx, was_enabled);
         return st;
     }
-    node_list order = {0};
+    node_list order = take_list(&ctx->walk_order);
     st = collect(ctx, t->grad_fn, &order);
     if (st == ACT_OK) {
         t->grad_fn->grad = g0;
@@ -494,7 +528,7 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
             n->released = true;
         }
     }
-    free(order.items);
+    keep_list(&ctx->walk_order, &order);
     act_tensor_free(g0);
     act_set_grad_enabled(ctx, was_enabled);
     return st;
