@@ -1,13 +1,16 @@
 /*
  * lnn.c — the C side of nn's hot path, registered as A._nn: chain() runs
  * a run of a Sequential's plain layers (nn.Linear, element-wise
- * activations with default parameters) in one call, each the same engine
- * op that its module's forward would call, so the results and the
- * autograd graph are the same; the intermediate outputs never become Lua
- * values, which saves a userdata, its finalizer and a protected call per
- * layer. Anything else is left to Sequential's per-module path.
+ * activations with default parameters) in one call, with the engine ops
+ * that the modules' forwards would call, so the values and gradients are
+ * the same; a Linear followed by such an activation is one fused op
+ * (act_linear_activate). The intermediate outputs never become Lua values,
+ * which saves a userdata, its finalizer and a protected call per layer.
+ * Anything else is left to Sequential's per-module path.
  */
 #include "laux.h"
+
+#include <stdbool.h>
 
 /* What _nn.kinds maps a module class to (_nn.LINEAR, _nn.ACTIVATION). */
 enum { KIND_LINEAR = 1, KIND_ACTIVATION = 2 };
@@ -46,28 +49,61 @@ static int module_kind(lua_State *L, int m)
     return kind;
 }
 
-/* Runs module m (of `kind`) on x into *y, the engine's status; ACT_E_ARG
- * without a message when the module is not plain after all (the caller
- * then leaves it to the Lua path, which explains any error). */
-static act_status run_module(lua_State *L, int m, int kind, act_tensor *x,
-                             act_tensor **y)
+/* The activation id of the plain activation module at stack index m, or
+ * -1 (with its default parameters only: no params table of its own). */
+static int activation_id(lua_State *L, int m)
+{
+    int isnum, top = lua_gettop(L);
+    own_field(L, m, UV_ACT_ID);
+    lua_Integer id = lua_tointegerx(L, -1, &isnum);
+    bool plain = isnum && own_field(L, m, UV_PARAMS) == LUA_TNIL;
+    lua_settop(L, top);
+    return plain && id >= 0 && id < ACT_ACTIVATION_COUNT ? (int)id : -1;
+}
+
+/* The activation id of module i of the Sequential at index 1 when it is a
+ * plain activation, else -1. Leaves the stack. */
+static int next_activation(lua_State *L, lua_Integer i)
+{
+    int id = -1;
+    if (lua_rawgeti(L, 1, i) == LUA_TTABLE) {
+        int m = lua_gettop(L);
+        if (module_kind(L, m) == KIND_ACTIVATION)
+            id = activation_id(L, m);
+    }
+    lua_pop(L, 1);
+    return id;
+}
+
+/* Runs module i (at stack index m, of `kind`) on x into *y, and sets *used
+ * to the number of modules it covered: an nn.Linear followed by a plain
+ * activation is one fused op (act_linear_activate). Returns the engine's
+ * status, or ACT_E_ARG without a message when the module is not plain
+ * after all (the caller then leaves it to the Lua path, which explains any
+ * error). */
+static act_status run_module(lua_State *L, lua_Integer i, int m, int kind,
+                             act_tensor *x, act_tensor **y, int *used)
 {
     act_context *ctx = actlua_ctx(L);
     int top = lua_gettop(L);
     act_status st = ACT_E_ARG;
+    *used = 1;
     if (kind == KIND_LINEAR) {
         own_field(L, m, UV_WEIGHT);
         own_field(L, m, UV_BIAS);
         act_tensor *w = actlua_to_tensor(L, -2);
         act_tensor *b = lua_isnil(L, -1) ? NULL : actlua_to_tensor(L, -1);
-        if (w && (b || lua_isnil(L, -1)))
+        int next = next_activation(L, i + 1);
+        if (w && (b || lua_isnil(L, -1)) && next >= 0) {
+            st = act_linear_activate(ctx, x, w, b, next, NULL, y);
+            *used = 2;
+        } else if (w && (b || lua_isnil(L, -1))) {
             st = act_linear(ctx, x, w, b, y);
+        }
     } else if (kind == KIND_ACTIVATION) {
-        int isnum;
-        own_field(L, m, UV_ACT_ID);
-        lua_Integer id = lua_tointegerx(L, -1, &isnum);
-        if (isnum && own_field(L, m, UV_PARAMS) == LUA_TNIL)
-            st = act_activate(ctx, (int)id, x, NULL, y);
+        int id = activation_id(L, m);
+        if (id >= 0)
+            st = act_activate(ctx, id, x, NULL, y);
     }
     lua_settop(L, top);
     return st;
@@ -89,10 +125,10 @@ static int l_chain(lua_State *L)
     /* The latest output lives in a userdata from the first layer on, so
      * that an error (only memory can raise here) leaks nothing. */
     act_tensor **slot = NULL;
-    for (;; i++) {
+    for (;;) {
         if (lua_rawgeti(L, 1, i) != LUA_TTABLE)
             break;
-        int m = lua_gettop(L), kind = module_kind(L, m);
+        int m = lua_gettop(L), kind = module_kind(L, m), used;
         if (!kind)
             break;
         if (!slot) {
@@ -101,10 +137,11 @@ static int l_chain(lua_State *L)
             m = 5;
         }
         act_tensor *y;
-        if (run_module(L, m, kind, cur, &y) != ACT_OK)
+        if (run_module(L, i, m, kind, cur, &y, &used) != ACT_OK)
             break;
         act_tensor_free(*slot); /* the previous output (cur), or NULL */
         *slot = cur = y;
+        i += used;
         lua_settop(L, 4);
     }
     lua_settop(L, slot ? 4 : 2);

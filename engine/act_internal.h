@@ -22,19 +22,22 @@ typedef struct act_storage {
 
 struct act_node;
 
+/* The fields that freeing a tensor reads come first, in one cache line:
+ * a tensor is often freed long after it was made (by the Lua collector),
+ * when it is no longer in cache. */
 struct act_tensor {
     int64_t refs;
-    act_dtype dtype;
-    int ndim;
-    int64_t shape[ACT_MAX_DIMS];
-    int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
-    int64_t offset;                /* in elements */
     act_storage *storage;
     /* autograd (autograd.h): a leaf requires grad when the user says so; a
      * non-leaf has grad_fn, the node that made it. */
-    bool requires_grad;
     act_tensor *grad;
     struct act_node *grad_fn;
+    int64_t offset;                /* in elements */
+    act_dtype dtype;
+    int ndim;
+    bool requires_grad;
+    int64_t shape[ACT_MAX_DIMS];
+    int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
 };
 
 struct act_generator {

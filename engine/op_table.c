@@ -31,6 +31,7 @@ const act_op_info act_op_table[ACT_OP_COUNT] = {
     [ACT_OP_SOFTMAX] = {"softmax", act_softmax_backward},
     [ACT_OP_GLU] = {"glu", act_glu_backward},
     [ACT_OP_LOSS] = {"loss", act_loss_backward},
+    [ACT_OP_LINEAR_ACT] = {"linear_activation", act_linear_act_backward},
 };
 _Static_assert(sizeof act_op_table / sizeof *act_op_table == ACT_OP_COUNT,
                "one row per op");

@@ -116,17 +116,16 @@ act_status act_record(act_context *ctx, act_op op, int n,
                         "internal: %d inputs, a node holds at most %d", n,
                         ACT_NODE_MAX_IN);
     /* Not zeroed whole (a node is ~700 bytes and every op of a training
-     * step makes one): each field is set below or only read up to a count
-     * (in[] to ninputs, saved[] to nsaved). */
+     * step makes one): the head up to the saved tensors is, f[] and i[]
+     * are, and the rest is set below or only read up to a count (in[] to
+     * ninputs, saved[] to nsaved). */
     act_node *nd = act_pool_get(ctx, sizeof *nd, false);
     if (!nd)
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,
                         "out of memory for an autograd node");
-    memset(nd, 0, offsetof(act_node, in));
+    memset(nd, 0, offsetof(act_node, saved));
     memset(nd->f, 0, sizeof nd->f);
     memset(nd->i, 0, sizeof nd->i);
-    nd->nsaved = 0;
-    nd->grad = NULL;
     nd->refs = 1; /* out's grad_fn */
     nd->ctx = ctx;
     ctx->live_bytes += sizeof *nd;
@@ -136,8 +135,6 @@ act_status act_record(act_context *ctx, act_op op, int n,
     for (int k = 0; k < n; k++) {
         const act_tensor *t = inputs[k];
         act_edge *e = &nd->in[k];
-        e->node = NULL;
-        e->leaf = NULL;
         e->ndim = 0;
         if (!t)
             continue;
@@ -147,10 +144,10 @@ act_status act_record(act_context *ctx, act_op op, int n,
         if (!t->requires_grad)
             continue;
         if (t->grad_fn) {
-            e->node = t->grad_fn;
-            e->node->refs++;
+            nd->next[k] = t->grad_fn;
+            t->grad_fn->refs++;
         } else {
-            e->leaf = act_tensor_retain((act_tensor *)t);
+            nd->leaf[k] = act_tensor_retain((act_tensor *)t);
         }
     }
     nd->out_dtype = out->dtype;
@@ -167,11 +164,21 @@ act_status act_node_save(act_context *ctx, act_node *node, const act_tensor *t)
     if (node->nsaved == ACT_NODE_MAX_SAVED)
         return act_fail(ctx, ACT_E_STATE, act_op_table[node->op].name, 0,
                         "internal: too many saved tensors");
-    act_tensor *alias;
-    act_status st = act_tensor_alias(ctx, act_op_table[node->op].name, t, &alias);
-    if (st != ACT_OK)
-        return st;
-    node->saved[node->nsaved] = alias;
+    act_tensor *saved;
+    if (t->grad_fn == node) {
+        /* The node's own output: an alias without autograd state, or the
+         * output and its node would hold each other. */
+        act_status st = act_tensor_alias(ctx, act_op_table[node->op].name, t,
+                                         &saved);
+        if (st != ACT_OK)
+            return st;
+    } else {
+        /* An input holds nothing that leads back here (its grad_fn is an
+         * older node): kept as it is, with no header to make. Backward runs
+         * with grad mode off, so its autograd state is never used. */
+        saved = act_tensor_retain((act_tensor *)t);
+    }
+    node->saved[node->nsaved] = saved;
     node->saved_version[node->nsaved] = t->storage->version;
     node->nsaved++;
     return ACT_OK;
@@ -198,8 +205,8 @@ void act_node_unref(act_node *node)
         if (--n->refs > 0)
             continue;
         for (int k = 0; k < n->ninputs; k++) {
-            act_tensor_free(n->in[k].leaf);
-            act_node *child = n->in[k].node;
+            act_tensor_free(n->leaf[k]);
+            act_node *child = n->next[k];
             if (!child)
                 continue;
             if (top == cap) {
@@ -363,7 +370,7 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
         if (st == ACT_OK && !list_push(out, n))
             st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
         for (int k = 0; st == ACT_OK && k < n->ninputs; k++) {
-            act_node *c = n->in[k].node;
+            act_node *c = n->next[k];
             if (c && c->epoch != epoch) {
                 c->epoch = epoch;
                 if (!list_push(&stack, c))
@@ -443,9 +450,9 @@ static act_status send(act_context *ctx, act_node *n, int k, act_tensor *g)
             return st;
         g = gc;
     }
-    if (e->leaf)
-        return accumulate_leaf(ctx, e->leaf, g);
-    act_status st = accumulate_node(ctx, &e->node->grad, g);
+    if (n->leaf[k])
+        return accumulate_leaf(ctx, n->leaf[k], g);
+    act_status st = accumulate_node(ctx, &n->next[k]->grad, g);
     act_tensor_free(g);
     return st;
 }
@@ -492,6 +499,31 @@ static act_status seed(act_context *ctx, const act_tensor *t,
     return act_to_dtype_nograd(ctx, grad, t->dtype, out);
 }
 
+/* After a backward that released every node it walked, their edges go
+ * too: a released node can never run again (walking into one is an error
+ * either way), so the nodes and leaves it reads from need not stay alive
+ * through it. The graph of a training step is then freed when its backward
+ * ends, except the nodes that live outputs still hold, and the next step
+ * reuses that memory while it is in cache. Every node of the walk is held
+ * while the edges go, so that none is freed under the list. */
+static void drop_edges(const node_list *order)
+{
+    for (size_t i = 0; i < order->n; i++)
+        order->items[i]->refs++;
+    for (size_t i = 0; i < order->n; i++) {
+        act_node *n = order->items[i];
+        for (int k = 0; k < n->ninputs; k++) {
+            if (n->next[k])
+                act_node_unref(n->next[k]);
+            act_tensor_free(n->leaf[k]);
+            n->next[k] = NULL;
+            n->leaf[k] = NULL;
+        }
+    }
+    for (size_t i = 0; i < order->n; i++)
+        act_node_unref(order->items[i]);
+}
+
 act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
                         bool retain_graph)
 {
@@ -528,6 +560,8 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
             n->released = true;
         }
     }
+    if (st == ACT_OK && !retain_graph)
+        drop_edges(&order);
     keep_list(&ctx->walk_order, &order);
     act_tensor_free(g0);
     act_set_grad_enabled(ctx, was_enabled);
