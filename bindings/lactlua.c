@@ -273,6 +273,7 @@ int luaopen_actlua(lua_State *L)
     actlua_open_expr(L, &t);
     actlua_open_loss(L, &t);
     actlua_open_optim(L, &t);
+    actlua_open_nn(L, &t);
 
     lua_pushvalue(L, t.methods);
     lua_setfield(L, t.module, "Tensor");

@@ -106,6 +106,7 @@ void actlua_open_activations(lua_State *L, const actlua_tables *t);
 void actlua_open_expr(lua_State *L, const actlua_tables *t); /* after it */
 void actlua_open_loss(lua_State *L, const actlua_tables *t);
 void actlua_open_optim(lua_State *L, const actlua_tables *t);
+void actlua_open_nn(lua_State *L, const actlua_tables *t);
 
 /* t.grad read and write (lautograd.c), for the Tensor's __index and
  * __newindex. */

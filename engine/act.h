@@ -447,6 +447,18 @@ act_status act_matmul(act_context *ctx, const act_tensor *a,
 act_status act_linear(act_context *ctx, const act_tensor *x,
                       const act_tensor *weight, const act_tensor *bias,
                       act_tensor **out);
+/* y = f(x . weight^T + bias) for an element-wise activation id with params
+ * (NULL: the defaults): act_linear then act_activate, with the same values
+ * and gradients, recorded as one node (one output, one backward step; the
+ * activation's derivative and the layer's gradients in one go), which is
+ * what a layer of a deep, narrow network mostly costs. The errors of
+ * act_linear and act_activate; ACT_E_ARG as well for an activation that is
+ * not element-wise, and for rrelu in training (it draws random slopes:
+ * apply it on its own). */
+act_status act_linear_activate(act_context *ctx, const act_tensor *x,
+                               const act_tensor *weight,
+                               const act_tensor *bias, int id,
+                               const double *params, act_tensor **out);
 
 /* ------------------------------------------------------------- indexing */
 
