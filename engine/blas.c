@@ -2,9 +2,10 @@
  * blas.c — the only file that calls OpenBLAS. act_gemm_f32/f64 run tiny
  * products in a plain loop (a BLAS call costs more in setup than such a
  * product does in arithmetic), vector-shaped ones in ?dot/?gemv, and the
- * rest in ?gemm.
+ * rest in ?gemm. Also the thread count of OpenBLAS's pool.
  */
 #include "blas.h"
+#include "act_internal.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -164,7 +165,17 @@ GEMM_BLAS(gemm_blas_f64, double, cblas_ddot, cblas_dgemv, cblas_dgemm, zero_f64)
 GEMM_ENTRY(act_gemm_f32, float, gemm_loop_f32, gemm_blas_f32)
 GEMM_ENTRY(act_gemm_f64, double, gemm_loop_f64, gemm_blas_f64)
 
-void act_blas_set_num_threads(int n)
+/* Here, not in the context, because OpenBLAS's pool is one per process. */
+act_status act_set_num_threads(act_context *ctx, int n)
 {
-    openblas_set_num_threads(n < 1 ? 1 : n);
+    if (n < 1)
+        return act_fail(ctx, ACT_E_ARG, "set_num_threads", 1,
+                        "the thread count must be >= 1, got %d", n);
+    openblas_set_num_threads(n);
+    return ACT_OK;
+}
+
+int act_get_num_threads(void)
+{
+    return openblas_get_num_threads();
 }

@@ -245,6 +245,33 @@ static void test_large(void **state)
         }
 }
 
+/* The thread count: what is set is what is read back, n < 1 is refused
+ * with words, and a product large enough for OpenBLAS to split is right at
+ * 1, 2 and 3 threads. The count in force before is restored. */
+static void test_num_threads(void **state)
+{
+    act_context *ctx = *state;
+    int before = act_get_num_threads();
+    assert_true(before >= 1);
+    act_tensor *a = matrix(ctx, F32, 256, 300, false);
+    act_tensor *b = matrix(ctx, F32, 300, 200, true);
+    for (int n = 1; n <= 3; n++) {
+        assert_int_equal(act_set_num_threads(ctx, n), ACT_OK);
+        assert_int_equal(act_get_num_threads(), n);
+        check_matmul(ctx, a, b, 2, (int64_t[]){256, 200});
+    }
+    act_tensor_free(b);
+    act_tensor_free(a);
+    assert_int_equal(act_set_num_threads(ctx, 0), ACT_E_ARG);
+    assert_string_equal(act_context_error(ctx),
+                        "set_num_threads: the thread count must be >= 1, got 0");
+    assert_int_equal(act_context_error_arg(ctx), 1);
+    assert_int_equal(act_set_num_threads(ctx, -4), ACT_E_ARG);
+    assert_non_null(strstr(act_context_error(ctx), "got -4"));
+    assert_int_equal(act_get_num_threads(), 3); /* unchanged by a failure */
+    assert_int_equal(act_set_num_threads(ctx, before), ACT_OK);
+}
+
 /* ------------------------------------------------------ strided views */
 
 static act_tensor *sliced(act_context *ctx, const act_tensor *t, int dim)
@@ -601,6 +628,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_grid_around_thresholds, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_num_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step2_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expanded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batched, setup, teardown),
