@@ -114,6 +114,22 @@ act_status act_activate(act_context *ctx, int id, const act_tensor *x,
     return act_activate_gen(ctx, id, x, params, NULL, out);
 }
 
+bool act_activation_apply(int id, const double *p, const act_tensor *x,
+                          act_tensor *y)
+{
+    if (id < 0 || id >= ACT_ACTIVATION_COUNT ||
+        act_activation_defs[id].info.form != ACT_FORM_ELEMENTWISE ||
+        rrelu_training(id, p))
+        return false;
+    act_loop_fn body = act_activation_kernel_table[id].forward[dtype_index(x->dtype)];
+    if (!body)
+        return false;
+    double kp[ACT_ACTIVATION_MAX_PARAMS];
+    kernel_params(id, p, kp);
+    run(y, 1, &x, body, kp);
+    return true;
+}
+
 act_status act_activation_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx)
 {
