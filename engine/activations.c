@@ -138,14 +138,14 @@ act_status act_activation_backward(act_context *ctx, const act_node *node,
     const act_edge *e = &node->in[0];
     return act_activation_grad(ctx, (int)node->i[0], node->f, node->i[1] != 0,
                                node->saved[0], e->dtype, e->ndim, e->shape,
-                               gy, &gx[0]);
+                               gy, NULL, &gx[0]);
 }
 
 act_status act_activation_grad(act_context *ctx, int id, const double *p,
                                bool slopes, const act_tensor *s,
                                act_dtype dtype, int ndim,
                                const int64_t *shape, const act_tensor *gy,
-                               act_tensor **gx)
+                               act_tensor *into, act_tensor **gx)
 {
     const char *fn = act_activation_defs[id].info.name;
     /* step's gradient is 0 everywhere, even where gy is inf or NaN. */
@@ -157,7 +157,9 @@ act_status act_activation_grad(act_context *ctx, int id, const double *p,
         st = act_to_dtype(ctx, gy, s->dtype, &owned);
         gy = owned;
     }
-    if (st == ACT_OK)
+    if (st == ACT_OK && into && !owned && into->dtype == s->dtype)
+        g = act_tensor_retain(into);
+    else if (st == ACT_OK)
         st = act_tensor_alloc(ctx, fn, s->dtype, ndim, shape, false, &g);
     if (st == ACT_OK) {
         int di = dtype_index(s->dtype);

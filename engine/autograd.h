@@ -93,7 +93,9 @@ struct act_node {
 /* Computes gradients of the inputs from gy, the output's gradient. For each
  * k with act_node_wants(node, k), sets gx[k] to a new reference (a tensor
  * of input k's shape; the dtype is converted by the caller if it differs),
- * or leaves it NULL when the gradient is zero. Must not modify gy. */
+ * or leaves it NULL when the gradient is zero. Must not modify gy, unless
+ * nothing else holds it (gy->refs == 1 and gy->storage->refs == 1): the
+ * walk frees it right after, so a rule may then reuse its buffer. */
 typedef act_status (*act_backward_fn)(act_context *ctx, const act_node *node,
                                       const act_tensor *gy, act_tensor **gx);
 

@@ -99,11 +99,16 @@ act_status act_linear_activate(act_context *ctx, const act_tensor *x,
 act_status act_linear_act_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx)
 {
-    act_tensor *gz;
+    /* gy is the node's own gradient slot, freed after this: when nothing
+     * else holds it, the activation's gradient overwrites it in place. */
+    act_tensor *mine = (act_tensor *)gy, *gz;
+    bool reuse = mine->refs == 1 && mine->storage->refs == 1 &&
+                 act_tensor_is_contiguous(mine);
     act_status st = act_activation_grad(ctx, (int)node->i[2], node->f, false,
                                         node->saved[node->i[3]],
                                         node->out_dtype, node->out_ndim,
-                                        node->out_shape, gy, &gz);
+                                        node->out_shape, gy,
+                                        reuse ? mine : NULL, &gz);
     if (st != ACT_OK)
         return st;
     st = act_linear_grads(ctx, node, (int)node->i[0], (int)node->i[1], gz, gx);
