@@ -197,6 +197,20 @@ act_status act_clone_nograd(act_context *ctx, const act_tensor *t,
 act_status act_to_dtype_nograd(act_context *ctx, const act_tensor *t,
                                act_dtype dtype, act_tensor **out);
 
+/* Whether two shapes are equal. A loop rather than memcmp: shapes have a
+ * few dims, and the hot paths (every gradient sent, every element-wise op)
+ * compare them. */
+static inline bool act_same_shape(int na, const int64_t *a, int nb,
+                                  const int64_t *b)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* Row-major contiguous strides for shape. */
 void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides);
 

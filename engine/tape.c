@@ -42,10 +42,7 @@ act_status act_tensor_set_requires_grad(act_context *ctx, act_tensor *t,
     return ACT_OK;
 }
 
-static bool same_shape(int na, const int64_t *a, int nb, const int64_t *b)
-{
-    return na == nb && (na == 0 || memcmp(a, b, sizeof(int64_t) * (size_t)na) == 0);
-}
+#define same_shape act_same_shape
 
 act_status act_tensor_set_grad(act_context *ctx, act_tensor *t,
                                act_tensor *grad)
