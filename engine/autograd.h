@@ -132,6 +132,10 @@ act_status act_node_save(act_context *ctx, act_node *node,
 /* Drops a reference; frees the node and, iteratively, every node only it
  * kept alive (a chain of 100,000 ops must not overflow the C stack). */
 void act_node_unref(act_node *node);
+/* Frees what the node saved (a backward that does not retain the graph). */
+void act_node_release_saved(act_node *n);
+/* The name a user knows a node's op by ("mul", "sigmoid", "mse"). */
+const char *act_node_name(const act_node *n);
 
 /* For in-place operations: refuses (ACT_E_STATE) a tensor that requires
  * grad while grad mode is on, and otherwise bumps its storage's version. */
