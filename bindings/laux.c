@@ -90,11 +90,14 @@ void actlua_account(lua_State *L)
     if (S->gc_new_tensors > 0) {
         /* Adding debt steps only once the debt is positive, and then as
          * Lua's pacing would (a forced step, below, resets the debt, which
-         * done often would never let a major collection come). */
+         * done often would never let a major collection come). Not while
+         * the user has stopped the collector. */
         int kib = (int)S->gc_new_tensors * GC_TENSOR_KIB;
         S->gc_new_tensors = 0;
-        lua_gc(L, LUA_GCSTEP, kib);
-        now = act_context_live_bytes(S->ctx);
+        if (lua_gc(L, LUA_GCISRUNNING)) {
+            lua_gc(L, LUA_GCSTEP, kib);
+            now = act_context_live_bytes(S->ctx);
+        }
     }
     if (now <= S->gc_threshold) {
         if (now > S->gc_last_step + GC_STEP_BYTES) {
