@@ -39,6 +39,7 @@ static void push_state(lua_State *L)
     S->gc_threshold = 0;
     S->gc_last_step = 0;
     S->gc_heap_base = 0;
+    S->gc_new_tensors = 0;
     luaL_newmetatable(L, "actlua.State");
     lua_pushcfunction(L, state_gc);
     lua_setfield(L, -2, "__gc");

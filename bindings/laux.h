@@ -21,6 +21,7 @@ typedef struct actlua_state {
     size_t gc_threshold; /* live engine bytes that trigger a full collection */
     size_t gc_last_step; /* live engine bytes after the last collector step */
     size_t gc_heap_base; /* the Lua heap's bytes after the last full collection */
+    unsigned gc_new_tensors; /* tensors made since the last collector step */
 } actlua_state;
 
 #define ACTLUA_STATE_KEY "actlua.state"

@@ -180,21 +180,33 @@ static int l_new(lua_State *L)
 
 /* ------------------------------------------------------------- methods */
 
+/* step and zero_grad run every training step: rather than raise, they
+ * return the engine's message, which optim.lua raises at its caller, so
+ * that the usual call needs no protected call around it. */
+static int status_message(lua_State *L, act_status st)
+{
+    if (st == ACT_OK)
+        return 0;
+    lua_pushstring(L, act_context_error(actlua_ctx(L)));
+    return 1;
+}
+
+/* step(opt) -> nil, or the message of a failure */
 static int l_step(lua_State *L)
 {
     act_optimizer *o = check_optimizer(L, 1);
-    fail(L, act_optimizer_step(actlua_ctx(L), o));
+    act_status st = act_optimizer_step(actlua_ctx(L), o);
     actlua_account(L);
-    return 0;
+    return status_message(L, st);
 }
 
-/* zero_grad(opt [, set_to_none = true]) */
+/* zero_grad(opt [, set_to_none = true]) -> nil, or the message of a
+ * failure */
 static int l_zero_grad(lua_State *L)
 {
     act_optimizer *o = check_optimizer(L, 1);
     bool none = lua_isnoneornil(L, 2) || lua_toboolean(L, 2);
-    fail(L, act_optimizer_zero_grad(actlua_ctx(L), o, none));
-    return 0;
+    return status_message(L, act_optimizer_zero_grad(actlua_ctx(L), o, none));
 }
 
 static int l_get_lr(lua_State *L)

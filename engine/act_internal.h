@@ -11,6 +11,16 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+/* The small accessors of act.h, inline for the engine's own files: a deep
+ * XOR step calls them a few hundred times, and a call costs more than
+ * what they do. tensor.c and context.c, which define the public
+ * functions, set ACT_OUT_OF_LINE_ACCESSORS first. */
+_Static_assert(ACT_DTYPE_COUNT == 3, "act_dtype_size_inline knows 3 dtypes");
+static inline size_t act_dtype_size_inline(act_dtype dtype)
+{
+    return dtype == ACT_DTYPE_F32 ? 4 : (unsigned)dtype < ACT_DTYPE_COUNT ? 8 : 0;
+}
+
 /* Elements are addressed as storage->data + (offset + sum i*stride) * size. */
 typedef struct act_storage {
     int64_t refs;
@@ -43,6 +53,40 @@ struct act_tensor {
 struct act_generator {
     uint64_t s[4];
 };
+
+static inline void *act_tensor_data_inline(const act_tensor *t)
+{
+    return (char *)t->storage->data +
+           t->offset * (int64_t)act_dtype_size_inline(t->dtype);
+}
+
+static inline int64_t act_tensor_numel_inline(const act_tensor *t)
+{
+    int64_t n = 1;
+    for (int i = 0; i < t->ndim; i++)
+        n *= t->shape[i];
+    return n;
+}
+
+static inline bool act_tensor_is_contiguous_inline(const act_tensor *t)
+{
+    int64_t expected = 1;
+    for (int i = t->ndim - 1; i >= 0; i--) {
+        if (t->shape[i] == 0)
+            return true;
+        if (t->shape[i] != 1 && t->strides[i] != expected)
+            return false;
+        expected *= t->shape[i];
+    }
+    return true;
+}
+
+#ifndef ACT_OUT_OF_LINE_ACCESSORS
+#define act_dtype_size(dtype) act_dtype_size_inline(dtype)
+#define act_tensor_data(t) act_tensor_data_inline(t)
+#define act_tensor_numel(t) act_tensor_numel_inline(t)
+#define act_tensor_is_contiguous(t) act_tensor_is_contiguous_inline(t)
+#endif
 
 #define ACT_MSG_SIZE 512
 
@@ -153,6 +197,20 @@ act_status act_clone_nograd(act_context *ctx, const act_tensor *t,
                             act_tensor **out);
 act_status act_to_dtype_nograd(act_context *ctx, const act_tensor *t,
                                act_dtype dtype, act_tensor **out);
+
+/* Whether two shapes are equal. A loop rather than memcmp: shapes have a
+ * few dims, and the hot paths (every gradient sent, every element-wise op)
+ * compare them. */
+static inline bool act_same_shape(int na, const int64_t *a, int nb,
+                                  const int64_t *b)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
 
 /* Row-major contiguous strides for shape. */
 void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides);

@@ -114,6 +114,22 @@ act_status act_activate(act_context *ctx, int id, const act_tensor *x,
     return act_activate_gen(ctx, id, x, params, NULL, out);
 }
 
+bool act_activation_apply(int id, const double *p, const act_tensor *x,
+                          act_tensor *y)
+{
+    if (id < 0 || id >= ACT_ACTIVATION_COUNT ||
+        act_activation_defs[id].info.form != ACT_FORM_ELEMENTWISE ||
+        rrelu_training(id, p))
+        return false;
+    act_loop_fn body = act_activation_kernel_table[id].forward[dtype_index(x->dtype)];
+    if (!body)
+        return false;
+    double kp[ACT_ACTIVATION_MAX_PARAMS];
+    kernel_params(id, p, kp);
+    run(y, 1, &x, body, kp);
+    return true;
+}
+
 act_status act_activation_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx)
 {
@@ -122,14 +138,14 @@ act_status act_activation_backward(act_context *ctx, const act_node *node,
     const act_edge *e = &node->in[0];
     return act_activation_grad(ctx, (int)node->i[0], node->f, node->i[1] != 0,
                                node->saved[0], e->dtype, e->ndim, e->shape,
-                               gy, &gx[0]);
+                               gy, NULL, &gx[0]);
 }
 
 act_status act_activation_grad(act_context *ctx, int id, const double *p,
                                bool slopes, const act_tensor *s,
                                act_dtype dtype, int ndim,
                                const int64_t *shape, const act_tensor *gy,
-                               act_tensor **gx)
+                               act_tensor *into, act_tensor **gx)
 {
     const char *fn = act_activation_defs[id].info.name;
     /* step's gradient is 0 everywhere, even where gy is inf or NaN. */
@@ -141,7 +157,9 @@ act_status act_activation_grad(act_context *ctx, int id, const double *p,
         st = act_to_dtype(ctx, gy, s->dtype, &owned);
         gy = owned;
     }
-    if (st == ACT_OK)
+    if (st == ACT_OK && into && !owned && into->dtype == s->dtype)
+        g = act_tensor_retain(into);
+    else if (st == ACT_OK)
         st = act_tensor_alloc(ctx, fn, s->dtype, ndim, shape, false, &g);
     if (st == ACT_OK) {
         int di = dtype_index(s->dtype);

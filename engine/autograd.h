@@ -95,7 +95,9 @@ struct act_node {
 /* Computes gradients of the inputs from gy, the output's gradient. For each
  * k with act_node_wants(node, k), sets gx[k] to a new reference (a tensor
  * of input k's shape; the dtype is converted by the caller if it differs),
- * or leaves it NULL when the gradient is zero. Must not modify gy. */
+ * or leaves it NULL when the gradient is zero. Must not modify gy, unless
+ * nothing else holds it (gy->refs == 1 and gy->storage->refs == 1): the
+ * walk frees it right after, so a rule may then reuse its buffer. */
 typedef act_status (*act_backward_fn)(act_context *ctx, const act_node *node,
                                       const act_tensor *gy, act_tensor **gx);
 
@@ -135,6 +137,10 @@ act_status act_node_save(act_context *ctx, act_node *node,
 /* Drops a reference; frees the node and, iteratively, every node only it
  * kept alive (a chain of 100,000 ops must not overflow the C stack). */
 void act_node_unref(act_node *node);
+/* Frees what the node saved (a backward that does not retain the graph). */
+void act_node_release_saved(act_node *n);
+/* The name a user knows a node's op by ("mul", "sigmoid", "mse"). */
+const char *act_node_name(const act_node *n);
 
 /* For in-place operations: refuses (ACT_E_STATE) a tensor that requires
  * grad while grad mode is on, and otherwise bumps its storage's version. */

@@ -3,6 +3,8 @@
  * globals (generator, default dtype, the last error), status and dtype names,
  * and the helpers that record a failure with a message naming its cause.
  */
+/* This file defines act.h's accessors: no inline stand-ins. */
+#define ACT_OUT_OF_LINE_ACCESSORS
 #include "act_internal.h"
 #include "simd.h"
 

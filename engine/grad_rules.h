@@ -88,15 +88,24 @@ act_status act_extreme_backward(act_context *ctx, const act_node *node,
  * derivative_from_y), or rrelu's slopes in training. */
 act_status act_activation_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx);
+/* y = f(x) for element-wise activation id with checked parameters p: x
+ * and y of one shape and dtype, y contiguous, y == x allowed (in place);
+ * nothing recorded. False, with nothing done, for an activation it cannot
+ * run so (not element-wise, rrelu in training). For fused ops. */
+bool act_activation_apply(int id, const double *p, const act_tensor *x,
+                          act_tensor *y);
 /* Its rule on its own: *gx = gy * f'(s), a new tensor of s's dtype and the
  * input's shape (ndim, shape), for element-wise activation id with kernel
  * parameters p; s is the saved x or y, or with `slopes` rrelu's slopes.
- * step gives zeros of `dtype`. For fused ops that end in an activation. */
+ * step gives zeros of `dtype`. With `into` (contiguous, of that shape; gy
+ * itself allowed), the result is written there instead when it has s's
+ * dtype, and *gx is a new reference to it. For fused ops that end in an
+ * activation. */
 act_status act_activation_grad(act_context *ctx, int id, const double *p,
                                bool slopes, const act_tensor *s,
                                act_dtype dtype, int ndim,
                                const int64_t *shape, const act_tensor *gy,
-                               act_tensor **gx);
+                               act_tensor *into, act_tensor **gx);
 /* ACT_OP_PRELU: inputs (x, weight); saved the contiguous x and weight. */
 act_status act_prelu_backward(act_context *ctx, const act_node *node,
                               const act_tensor *gy, act_tensor **gx);

@@ -41,8 +41,8 @@ static bool init_flat(act_iter *it, int ndim, const int64_t *shape, int nargs,
         n *= shape[i];
     for (int a = 0; a < nargs; a++) {
         const act_tensor *t = args[a];
-        if (t->ndim != ndim || !act_tensor_is_contiguous(t) ||
-            (ndim && memcmp(t->shape, shape, sizeof *shape * (size_t)ndim)))
+        if (!act_same_shape(t->ndim, t->shape, ndim, shape) ||
+            !act_tensor_is_contiguous(t))
             return false;
     }
     it->ndim = 1;

@@ -1,9 +1,10 @@
 /*
  * linear_act.c — act_linear_activate: a linear layer and the element-wise
  * activation after it as one autograd node. The values are act_linear's
- * and act_activate's own (they are called with recording off), so only the
- * bookkeeping is fused: one output tensor and one node instead of two, and
- * a backward that runs the activation's derivative and the layer's
+ * (called with recording off) and the activation's own kernel, run in
+ * place on the layer's output when its derivative needs only y, so what is
+ * fused is the bookkeeping: one output tensor and one node instead of two,
+ * and a backward that runs the activation's derivative and the layer's
  * gradients without a node, a gradient slot and a send in between.
  */
 #include "act_internal.h"
@@ -72,9 +73,18 @@ act_status act_linear_activate(act_context *ctx, const act_tensor *x,
     bool was = act_set_grad_enabled(ctx, false);
     act_tensor *z = NULL, *y = NULL;
     st = act_linear(ctx, x, weight, bias, &z);
-    if (st == ACT_OK)
-        st = act_activate(ctx, id, z, p, &y);
     act_set_grad_enabled(ctx, was);
+    if (st == ACT_OK && act_activation_get(id)->derivative_from_y &&
+        act_activation_apply(id, p, z, z)) {
+        y = z; /* z is needed no more: the activation runs in place */
+        z = NULL;
+    } else if (st == ACT_OK) {
+        st = act_tensor_alloc(ctx, "linear_activate", z->dtype, z->ndim,
+                              z->shape, false, &y);
+        if (st == ACT_OK && !act_activation_apply(id, p, z, y))
+            st = act_fail(ctx, ACT_E_ARG, "linear_activate", 4,
+                          "internal: no kernel for activation %d", id);
+    }
     if (st == ACT_OK && grad)
         st = record(ctx, x, weight, bias, id, p, z, y);
     act_tensor_free(z); /* the node holds it if it needs it */
@@ -89,11 +99,16 @@ act_status act_linear_activate(act_context *ctx, const act_tensor *x,
 act_status act_linear_act_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx)
 {
-    act_tensor *gz;
+    /* gy is the node's own gradient slot, freed after this: when nothing
+     * else holds it, the activation's gradient overwrites it in place. */
+    act_tensor *mine = (act_tensor *)gy, *gz;
+    bool reuse = mine->refs == 1 && mine->storage->refs == 1 &&
+                 act_tensor_is_contiguous(mine);
     act_status st = act_activation_grad(ctx, (int)node->i[2], node->f, false,
                                         node->saved[node->i[3]],
                                         node->out_dtype, node->out_ndim,
-                                        node->out_shape, gy, &gz);
+                                        node->out_shape, gy,
+                                        reuse ? mine : NULL, &gz);
     if (st != ACT_OK)
         return st;
     st = act_linear_grads(ctx, node, (int)node->i[0], (int)node->i[1], gz, gx);

@@ -318,15 +318,17 @@ static act_status step_one(act_context *ctx, act_optimizer *opt, int i)
     act_tensor *p = opt->params[i], *g = p->grad, *gc = NULL, *pc = NULL;
     bool fresh;
     act_status st = ensure_state(ctx, opt, i, &fresh);
-    if (st == ACT_OK)
-        st = g->dtype == p->dtype ? act_contiguous_nograd(ctx, g, &gc)
-                                  : act_to_dtype_nograd(ctx, g, p->dtype, &gc);
-    if (st == ACT_OK)
+    /* Copies only where the rule cannot work in place (the usual case: a
+     * contiguous parameter and a gradient of its dtype and layout). */
+    if (st == ACT_OK && (g->dtype != p->dtype || !act_tensor_is_contiguous(g)))
+        st = act_to_dtype_nograd(ctx, g, p->dtype, &gc);
+    if (st == ACT_OK && !act_tensor_is_contiguous(p))
         st = act_contiguous_nograd(ctx, p, &pc);
+    act_tensor *pw = pc ? pc : p;
     if (st == ACT_OK) {
         act_optim_update u = {.n = act_tensor_numel(p),
-                              .p = act_tensor_data(pc),
-                              .g = act_tensor_data(gc),
+                              .p = act_tensor_data(pw),
+                              .g = act_tensor_data(gc ? gc : g),
                               .fresh = fresh,
                               .step = ++opt->steps[i],
                               .lr = opt->o.lr};
@@ -338,8 +340,8 @@ static act_status step_one(act_context *ctx, act_optimizer *opt, int i)
         }
         act_optim_apply(opt->kind, p->dtype, &opt->o, &u);
         /* A graph that saved p before this step must refuse to use it. */
-        pc->storage->version++;
-        if (pc != p)
+        pw->storage->version++;
+        if (pc)
             st = copy_nograd(ctx, p, pc);
     }
     act_tensor_free(gc);

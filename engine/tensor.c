@@ -3,6 +3,8 @@
  * with overflow-checked sizes, references, accessors, and reading or writing
  * single elements. Every other file makes tensors through these functions.
  */
+/* This file defines act.h's accessors: no inline stand-ins. */
+#define ACT_OUT_OF_LINE_ACCESSORS
 #include "act_internal.h"
 #include "autograd.h"
 
@@ -133,7 +135,7 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
     act_status st = act_check_shape(ctx, fn, 0, ndim, shape, &numel);
     if (st != ACT_OK)
         return st;
-    size_t esize = act_dtype_size(dtype);
+    size_t esize = act_dtype_size_inline(dtype);
     if (esize == 0)
         return act_fail(ctx, ACT_E_DTYPE, fn, 0, "invalid dtype %d", (int)dtype);
     size_t nbytes = (size_t)numel * esize;
@@ -200,7 +202,7 @@ void act_tensor_free(act_tensor *t)
     if (--s->refs == 0) {
         if (owner)
             owner->live_bytes -= s->nbytes + sizeof *s;
-        storage_free(s, act_dtype_size(t->dtype));
+        storage_free(s, act_dtype_size_inline(t->dtype));
     }
     act_pool_put(owner, t, sizeof *t);
 }
@@ -226,23 +228,12 @@ int64_t act_tensor_size(const act_tensor *t, int d)
 
 int64_t act_tensor_numel(const act_tensor *t)
 {
-    int64_t n = 1;
-    for (int i = 0; i < t->ndim; i++)
-        n *= t->shape[i];
-    return n;
+    return act_tensor_numel_inline(t);
 }
 
 bool act_tensor_is_contiguous(const act_tensor *t)
 {
-    int64_t expected = 1;
-    for (int i = t->ndim - 1; i >= 0; i--) {
-        if (t->shape[i] == 0)
-            return true;
-        if (t->shape[i] != 1 && t->strides[i] != expected)
-            return false;
-        expected *= t->shape[i];
-    }
-    return true;
+    return act_tensor_is_contiguous_inline(t);
 }
 
 bool act_tensor_shares_storage(const act_tensor *a, const act_tensor *b)
@@ -252,8 +243,7 @@ bool act_tensor_shares_storage(const act_tensor *a, const act_tensor *b)
 
 void *act_tensor_data(const act_tensor *t)
 {
-    return (char *)t->storage->data +
-           t->offset * (int64_t)act_dtype_size(t->dtype);
+    return act_tensor_data_inline(t);
 }
 
 bool act_may_overlap(const act_tensor *a, const act_tensor *b)

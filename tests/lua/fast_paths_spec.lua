@@ -99,10 +99,16 @@ describe("Sequential's C path for plain layers", function()
     local overridden = nn.Linear(3, 3)
     overridden.forward = function(_, x) return x + 100 end
     local leaky = nn.LeakyReLU(0.25)
+    local later = nn.LeakyReLU()
+    later.params = {negative_slope = 0.5}
+    local MySigmoid = nn.Sigmoid:extend("MySigmoid")
+    function MySigmoid:forward(x) return A.sigmoid(x) * 3 end
     local cases = {
       {Doubled(3, 3), function(m, x) return A.linear(x, m.weight, m.bias) * 2 end},
       {overridden, function(_, x) return x + 100 end},
       {leaky, function(_, x) return A.leaky_relu(x, 0.25) end},
+      {later, function(_, x) return A.leaky_relu(x, 0.5) end},
+      {MySigmoid(), function(_, x) return A.sigmoid(x) * 3 end},
       {nn.Dropout(0.5), nil},
       {nn.RReLU(), nil},
     }

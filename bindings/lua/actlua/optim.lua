@@ -44,9 +44,10 @@ local function call(level, fn, ...)
 end
 
 Optimizer.__index = function(self, key)
+  local method = Optimizer[key] -- first: opt:step() runs every training step
+  if method ~= nil then return method end
   if key == "lr" then return C.get_lr(rawget(self, "_handle")) end
   if key == "defaults" then return C.options(rawget(self, "_handle")) end
-  return Optimizer[key]
 end
 
 Optimizer.__newindex = function(self, key, value)
@@ -88,12 +89,14 @@ end
 function Optimizer:step(closure)
   local result
   if closure ~= nil then result = A.enable_grad(closure) end
-  call(2, C.step, self._handle)
+  local err = C.step(self._handle) -- a message rather than an error: no pcall
+  if err then error(err, 2) end
   return result
 end
 
 function Optimizer:zero_grad(set_to_none)
-  call(2, C.zero_grad, self._handle, set_to_none ~= false)
+  local err = C.zero_grad(self._handle, set_to_none ~= false)
+  if err then error(err, 2) end
 end
 
 function Optimizer:set_lr(lr) call(2, C.set_lr, self._handle, lr) end

@@ -76,14 +76,14 @@ function Linear:__init(in_features, out_features, opts)
     init_bias(bias, in_features, opts.bias_init)
     self:register_parameter("bias", bias:requires_grad(true))
   end
+  -- Sequential may run an nn.Linear (not a subclass) in C, with the same
+  -- A.linear as forward (lnn.c).
+  if getmetatable(self) == Linear then rawset(self, "_plain", A._nn.PLAIN_LINEAR) end
 end
 
 function Linear:forward(x)
   return A.linear(x, self.weight, self.bias)
 end
-
--- Sequential runs an nn.Linear (not a subclass) in C, with A.linear too.
-A._nn.kinds[Linear] = A._nn.LINEAR
 
 function Linear:extra_repr()
   return ("%d -> %d%s"):format(self.in_features, self.out_features,

@@ -82,6 +82,9 @@ end
 -- require grad become parameters.
 function Module:__newindex(key, value)
   rawset(self, key, value)
+  -- A forward or params of the instance's own: no longer one that
+  -- Sequential may run in C (lnn.c).
+  if key == "forward" or key == "params" then rawset(self, "_plain", nil) end
   if is_module(value) then
     append_key(rawget(self, "_child_keys"), key)
   elseif A.is_tensor(value) and value:is_leaf() and value:requires_grad() then

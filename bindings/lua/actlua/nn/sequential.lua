@@ -37,7 +37,7 @@ function Sequential:add(m)
 end
 
 -- Runs of plain layers (nn.Linear, element-wise activations with default
--- parameters: the classes in A._nn.kinds) go through A._nn.chain, one C
+-- parameters: instances marked _plain when made) go through A._nn.chain, one C
 -- call for the whole run with the same engine ops as the modules' own
 -- forwards; every other module is called as usual. A plain layer that
 -- fails is left to the usual call, which raises the error.
