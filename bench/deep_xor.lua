@@ -4,7 +4,8 @@
 -- (lr 0.01), steps 0..20000. Compared with bench/peers/deep_xor.py by
 -- bench/deep_xor.sh. Usage: actlua bench/deep_xor.lua [steps [act [seed]]]
 local A = require "actlua"
-local nn, optim = A.nn, A.optim
+local experiment = require "actlua.experiment"
+local optim = A.optim
 
 local steps = tonumber(arg and arg[1]) or 20001
 local act = arg and arg[2] or "sigmoid"
@@ -12,16 +13,8 @@ A.manual_seed(tonumber(arg and arg[3]) or 0)
 
 local x = A.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
 local y = A.tensor{{0}, {1}, {1}, {0}}
-local layers = {}
-local sizes = {2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1}
-for i = 1, #sizes - 1 do
-  local linear = nn.Linear(sizes[i], sizes[i + 1])
-  nn.init.normal(linear.weight, 0, 1)
-  nn.init.normal(linear.bias, 0, 1)
-  layers[#layers + 1] = linear
-  layers[#layers + 1] = i < #sizes - 1 and nn.Activation(act) or nn.Sigmoid()
-end
-local model = nn.Sequential(layers)
+-- The same model as scripts/e8_deep_xor.lua's, from the same function.
+local model = experiment.deep_xor_model(act)
 local opt = optim.SGD(model:parameters(), {lr = 0.01})
 
 local start = os.clock()

@@ -6,7 +6,10 @@
  */
 #include "laux.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <lualib.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct actlua_embedded {
@@ -35,6 +38,7 @@ static void push_state(lua_State *L)
     S->ctx = NULL;
     S->gc_threshold = 0;
     S->gc_last_step = 0;
+    S->gc_heap_base = 0;
     luaL_newmetatable(L, "actlua.State");
     lua_pushcfunction(L, state_gc);
     lua_setfield(L, -2, "__gc");
@@ -153,6 +157,42 @@ static int memory_in_use(lua_State *L)
     return 1;
 }
 
+/* A.set_num_threads(n): OpenBLAS's pool, process-wide (see act.h). */
+static int set_num_threads(lua_State *L)
+{
+    int64_t n = actlua_check_integer(L, 1);
+    if (n > INT_MAX) /* OpenBLAS caps it far below anyway */
+        n = INT_MAX;
+    if (n < INT_MIN)
+        n = INT_MIN;
+    actlua_check(L, act_set_num_threads(actlua_ctx(L), (int)n));
+    return 0;
+}
+
+static int get_num_threads(lua_State *L)
+{
+    lua_pushinteger(L, act_get_num_threads());
+    return 1;
+}
+
+/* ACTLUA_NUM_THREADS, read each time the module is opened: a positive
+ * integer, or the module does not load (a typo should not silently leave
+ * the default, which a benchmark would then misreport). */
+static void threads_from_env(lua_State *L, act_context *ctx)
+{
+    const char *v = getenv("ACTLUA_NUM_THREADS");
+    if (!v || !*v)
+        return;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || end == v || n < 1 || n > INT_MAX)
+        luaL_error(L, "ACTLUA_NUM_THREADS must be a positive integer, "
+                   "got '%s'", v);
+    if (act_set_num_threads(ctx, (int)n) != ACT_OK)
+        luaL_error(L, "actlua: %s", act_context_error(ctx));
+}
+
 /* ------------------------------------------------------- embedded Lua */
 
 static int load_embedded(lua_State *L)
@@ -260,10 +300,13 @@ int luaopen_actlua(lua_State *L)
         {"get_default_dtype", get_default_dtype},
         {"is_tensor", is_tensor},
         {"memory_in_use", memory_in_use},
+        {"set_num_threads", set_num_threads},
+        {"get_num_threads", get_num_threads},
         {NULL, NULL}};
     lua_pushvalue(L, t.module);
     actlua_setfuncs(L, funcs, t.state);
     lua_pop(L, 1);
+    threads_from_env(L, ((actlua_state *)lua_touserdata(L, t.state))->ctx);
     open_generator(L, &t);
     actlua_open_create(L, &t);
     actlua_open_tensor(L, &t);
@@ -273,6 +316,7 @@ int luaopen_actlua(lua_State *L)
     actlua_open_expr(L, &t);
     actlua_open_loss(L, &t);
     actlua_open_optim(L, &t);
+    actlua_open_nn(L, &t);
 
     lua_pushvalue(L, t.methods);
     lua_setfield(L, t.module, "Tensor");

@@ -20,6 +20,7 @@ typedef struct actlua_state {
     act_context *ctx;
     size_t gc_threshold; /* live engine bytes that trigger a full collection */
     size_t gc_last_step; /* live engine bytes after the last collector step */
+    size_t gc_heap_base; /* the Lua heap's bytes after the last full collection */
 } actlua_state;
 
 #define ACTLUA_STATE_KEY "actlua.state"
@@ -106,6 +107,7 @@ void actlua_open_activations(lua_State *L, const actlua_tables *t);
 void actlua_open_expr(lua_State *L, const actlua_tables *t); /* after it */
 void actlua_open_loss(lua_State *L, const actlua_tables *t);
 void actlua_open_optim(lua_State *L, const actlua_tables *t);
+void actlua_open_nn(lua_State *L, const actlua_tables *t);
 
 /* t.grad read and write (lautograd.c), for the Tensor's __index and
  * __newindex. */

@@ -122,6 +122,24 @@ act_status act_set_default_dtype(act_context *ctx, act_dtype dtype);
  * The context must outlive every tensor made with it. */
 size_t act_context_live_bytes(const act_context *ctx);
 
+/* --------------------------------------------------------------- threads */
+
+/* The engine's one thread pool is OpenBLAS's, used by matrix products; the
+ * element-wise kernels, losses and optimizers run on the calling thread.
+ * OpenBLAS keeps a single pool per process, so the count is process-wide,
+ * not per context: it holds for every context in the process (and for any
+ * other OpenBLAS caller in it). Until set, it is what OpenBLAS chose at
+ * load time (OPENBLAS_NUM_THREADS, else one per core).
+ *
+ * act_set_num_threads fails with ACT_E_ARG for n < 1. OpenBLAS caps n at the
+ * count it was built for (64 for Debian's); act_get_num_threads returns the
+ * count in force. Two threads on a 2-core machine speed up the large
+ * products of an MLP by ~1.9x; tiny products never reach the pool (they run
+ * in a plain loop). Not to be called while another thread is inside a
+ * product. */
+act_status act_set_num_threads(act_context *ctx, int n);
+int act_get_num_threads(void);
+
 /* ------------------------------------------------------------- generator */
 
 /* A pseudo-random generator: xoshiro256** (Blackman and Vigna, 2018) seeded
@@ -447,6 +465,18 @@ act_status act_matmul(act_context *ctx, const act_tensor *a,
 act_status act_linear(act_context *ctx, const act_tensor *x,
                       const act_tensor *weight, const act_tensor *bias,
                       act_tensor **out);
+/* y = f(x . weight^T + bias) for an element-wise activation id with params
+ * (NULL: the defaults): act_linear then act_activate, with the same values
+ * and gradients, recorded as one node (one output, one backward step; the
+ * activation's derivative and the layer's gradients in one go), which is
+ * what a layer of a deep, narrow network mostly costs. The errors of
+ * act_linear and act_activate; ACT_E_ARG as well for an activation that is
+ * not element-wise, and for rrelu in training (it draws random slopes:
+ * apply it on its own). */
+act_status act_linear_activate(act_context *ctx, const act_tensor *x,
+                               const act_tensor *weight,
+                               const act_tensor *bias, int id,
+                               const double *params, act_tensor **out);
 
 /* ------------------------------------------------------------- indexing */
 

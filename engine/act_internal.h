@@ -22,19 +22,22 @@ typedef struct act_storage {
 
 struct act_node;
 
+/* The fields that freeing a tensor reads come first, in one cache line:
+ * a tensor is often freed long after it was made (by the Lua collector),
+ * when it is no longer in cache. */
 struct act_tensor {
     int64_t refs;
-    act_dtype dtype;
-    int ndim;
-    int64_t shape[ACT_MAX_DIMS];
-    int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
-    int64_t offset;                /* in elements */
     act_storage *storage;
     /* autograd (autograd.h): a leaf requires grad when the user says so; a
      * non-leaf has grad_fn, the node that made it. */
-    bool requires_grad;
     act_tensor *grad;
     struct act_node *grad_fn;
+    int64_t offset;                /* in elements */
+    act_dtype dtype;
+    int ndim;
+    bool requires_grad;
+    int64_t shape[ACT_MAX_DIMS];
+    int64_t strides[ACT_MAX_DIMS]; /* in elements, may be 0 (expand) */
 };
 
 struct act_generator {
@@ -50,6 +53,12 @@ typedef struct act_pool_class {
     int count;
 } act_pool_class;
 
+/* A growable list of autograd nodes (the backward walk's, tape.c). */
+typedef struct act_node_list {
+    struct act_node **items;
+    size_t n, cap;
+} act_node_list;
+
 struct act_context {
     struct act_generator gen;
     act_dtype default_dtype;
@@ -64,6 +73,9 @@ struct act_context {
     uint64_t next_seq; /* creation number of the next autograd node */
     uint64_t epoch;    /* the current backward's visit mark */
     bool simd;         /* float32 kernels use simd.h's vector math */
+    /* The backward walk's lists, kept between calls (capacity only), so
+     * that a training step's backward allocates none. */
+    act_node_list walk_stack, walk_order;
 };
 
 /* --------------------------------------------------------------- pool */

@@ -121,13 +121,22 @@ act_status act_activation_backward(act_context *ctx, const act_node *node,
 {
     if (!act_node_wants(node, 0))
         return ACT_OK;
-    int id = (int)node->i[0];
     const act_edge *e = &node->in[0];
+    return act_activation_grad(ctx, (int)node->i[0], node->f, node->i[1] != 0,
+                               node->saved[0], e->dtype, e->ndim, e->shape,
+                               gy, &gx[0]);
+}
+
+act_status act_activation_grad(act_context *ctx, int id, const double *p,
+                               bool slopes, const act_tensor *s,
+                               act_dtype dtype, int ndim,
+                               const int64_t *shape, const act_tensor *gy,
+                               act_tensor **gx)
+{
     const char *fn = act_activation_defs[id].info.name;
     /* step's gradient is 0 everywhere, even where gy is inf or NaN. */
     if (id == ACT_ACTIVATION_STEP)
-        return act_zeros(ctx, e->dtype, e->ndim, e->shape, &gx[0]);
-    const act_tensor *s = node->saved[0];
+        return act_zeros(ctx, dtype, ndim, shape, gx);
     act_tensor *owned = NULL, *g = NULL;
     act_status st = ACT_OK;
     if (gy->dtype != s->dtype) {
@@ -135,14 +144,14 @@ act_status act_activation_backward(act_context *ctx, const act_node *node,
         gy = owned;
     }
     if (st == ACT_OK)
-        st = act_tensor_alloc(ctx, fn, s->dtype, e->ndim, e->shape, false, &g);
+        st = act_tensor_alloc(ctx, fn, s->dtype, ndim, shape, false, &g);
     if (st == ACT_OK) {
         int di = dtype_index(s->dtype);
-        act_kernel_aux k = kernel_aux(ctx, id, node->f);
-        act_loop_fn body = node->i[1] ? act_mul_saved_kernel[di]
-                                      : act_activation_kernel_table[id].derivative[di];
+        act_kernel_aux k = kernel_aux(ctx, id, p);
+        act_loop_fn body = slopes ? act_mul_saved_kernel[di]
+                                  : act_activation_kernel_table[id].derivative[di];
         run(g, 2, (const act_tensor *const[]){gy, s}, body, &k);
-        gx[0] = g;
+        *gx = g;
     }
     act_tensor_free(owned);
     return st;

@@ -48,6 +48,7 @@ typedef enum act_op {
     ACT_OP_LOSS,       /* i[0]: which loss, i[1]: reduction; f[]: its parameters */
     ACT_OP_EXPR,       /* a defined activation: i[0] its act_expr (expr_run.c) */
     ACT_OP_WITH_DERIVATIVE, /* i[0]: the act_expr naming it; saved: f'(x) */
+    ACT_OP_LINEAR_ACT, /* linear then an element-wise activation, one node */
     ACT_OP_COUNT
 } act_op;
 
@@ -56,33 +57,39 @@ typedef enum act_op {
 
 typedef struct act_node act_node;
 
-/* One input of a node: where its gradient goes. */
+/* What a node knows of one input: the dtype and shape its gradient must
+ * have. Where the gradient goes is in the node (next[], leaf[]). */
 typedef struct act_edge {
-    act_node *node;    /* the input's grad_fn (a non-leaf), or NULL */
-    act_tensor *leaf;  /* the input itself, a leaf that requires grad, or NULL */
-    act_dtype dtype;   /* the input's dtype and shape: gradients match them */
+    act_dtype dtype;
     int ndim;
     int64_t shape[ACT_MAX_DIMS];
 } act_edge;
 
+/* The fields that freeing a node and the backward walk read come first, in
+ * two cache lines: a node is often freed long after it was made. */
 struct act_node {
     int64_t refs;       /* the output tensor, and each node that reads it */
+    act_context *ctx;   /* the owner: its pool and live count hold this node */
+    act_tensor *grad;   /* the output's gradient, during a backward */
     uint64_t seq;       /* creation order: a topological order for free */
     uint64_t epoch;     /* marks nodes visited by the current backward */
     act_op op;
-    bool released;      /* saved tensors freed by a backward */
     int ninputs;
-    act_edge in[ACT_NODE_MAX_IN];
     int nsaved;
-    act_tensor *saved[ACT_NODE_MAX_SAVED]; /* detached aliases */
+    bool released;      /* saved tensors freed by a backward */
+    /* Input k's gradient goes to next[k], its grad_fn (a non-leaf), or to
+     * leaf[k], the input itself (a leaf that requires grad); both are NULL
+     * when it wants none. */
+    act_node *next[ACT_NODE_MAX_IN];
+    act_tensor *leaf[ACT_NODE_MAX_IN];
+    act_tensor *saved[ACT_NODE_MAX_SAVED]; /* see act_node_save */
     uint64_t saved_version[ACT_NODE_MAX_SAVED];
+    act_edge in[ACT_NODE_MAX_IN];
     double f[8];        /* op parameters */
     int64_t i[ACT_MAX_DIMS + 4];
     act_dtype out_dtype;
     int out_ndim;
     int64_t out_shape[ACT_MAX_DIMS];
-    act_tensor *grad;   /* the output's gradient, during a backward */
-    act_context *ctx;   /* the owner: its pool and live count hold this node */
 };
 
 /* Computes gradients of the inputs from gy, the output's gradient. For each
@@ -104,7 +111,7 @@ extern const act_op_info act_op_table[ACT_OP_COUNT];
 
 static inline bool act_node_wants(const act_node *node, int k)
 {
-    return node->in[k].node != NULL || node->in[k].leaf != NULL;
+    return node->next[k] != NULL || node->leaf[k] != NULL;
 }
 
 /* Whether an op over these inputs must be recorded: grad mode is on and

@@ -2,9 +2,10 @@
  * blas.c — the only file that calls OpenBLAS. act_gemm_f32/f64 run tiny
  * products in a plain loop (a BLAS call costs more in setup than such a
  * product does in arithmetic), vector-shaped ones in ?dot/?gemv, and the
- * rest in ?gemm.
+ * rest in ?gemm. Also the thread count of OpenBLAS's pool.
  */
 #include "blas.h"
+#include "act_internal.h"
 
 #include <assert.h>
 #include <limits.h>
@@ -129,11 +130,54 @@ ZERO_FN(zero_f64, double)
             GEMV(CblasRowMajor, tb ? CblasNoTrans : CblasTrans, tb ? n : k,   \
                  tb ? k : n, alpha, b, ldb, a, inca, beta, c, 1);             \
         else                                                                  \
-            GEMM(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,               \
-                 tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,   \
-                 ldb, beta, c, ldc);                                          \
+            GEMM##_thin(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); \
     }
 
+/*
+ * Thin products (m or n <= ACT_GEMM_THIN) are cut along their long side
+ * into pieces of at most ONE_THREAD_MNK multiply-adds, which OpenBLAS 0.3.21
+ * runs on the calling thread alone (its threshold for using the pool is
+ * m * n * k > 65536 * OPENBLAS_GEMM_MULTITHREAD_THRESHOLD) and, on this
+ * CPU, with its kernels for small matrices. Measured on the 2-core build
+ * machine (best of 5, runs alternated, machine shared), whole -> cut:
+ *   60000x784 . 784x10    1 thread 74-111 -> 38-43 ms; 2 threads 82-112 ->
+ *                         34-41 ms, and no longer +73 MiB resident
+ *   128x512 . (10x512)^T  1 thread 28-42 -> 20-28 us; 2 threads 71-77 ->
+ *                         14-28 us
+ *   (128x10)^T . 128x512  ~15 us either way on 1 thread; 2 threads 15-29
+ *                         -> 14-15 us
+ * No thread count is changed (which other threads calling the engine would
+ * see), and each element of C is still one sum over the whole of k. A
+ * product with both sides thin, or with a k so long that one row is over
+ * the size, is left whole.
+ */
+#define ACT_GEMM_THIN 16
+#define ONE_THREAD_MNK (65536 * OPENBLAS_GEMM_MULTITHREAD_THRESHOLD)
+#define GEMM_THIN(GEMM, T)                                                    \
+    static void GEMM##_thin(bool ta, bool tb, int m, int n, int k, T alpha,   \
+                            const T *a, int lda, const T *b, int ldb, T beta, \
+                            T *c, int ldc)                                    \
+    {                                                                         \
+        int64_t side = m <= ACT_GEMM_THIN ? n : m; /* the long side */        \
+        int64_t other = m <= ACT_GEMM_THIN ? m : n;                           \
+        int64_t step = ONE_THREAD_MNK / (other * k);                          \
+        if ((m > ACT_GEMM_THIN && n > ACT_GEMM_THIN) || step < 1 ||           \
+            (int64_t)m * n * k <= ONE_THREAD_MNK)                             \
+            step = side;                                                      \
+        for (int64_t i = 0; i < side; i += step) {                            \
+            int len = (int)(side - i < step ? side - i : step);               \
+            bool rows = m > ACT_GEMM_THIN; /* cut C's rows, else columns */   \
+            const T *ap = rows ? a + (ta ? i : i * lda) : a;                  \
+            const T *bp = rows ? b : b + (tb ? i * ldb : i);                  \
+            GEMM(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,               \
+                 tb ? CblasTrans : CblasNoTrans, rows ? len : m,              \
+                 rows ? n : len, k, alpha, ap, lda, bp, ldb, beta,            \
+                 c + (rows ? i * ldc : i), ldc);                              \
+        }                                                                     \
+    }
+
+GEMM_THIN(cblas_sgemm, float)
+GEMM_THIN(cblas_dgemm, double)
 GEMM_BLAS(gemm_blas_f32, float, cblas_sdot, cblas_sgemv, cblas_sgemm, zero_f32)
 GEMM_BLAS(gemm_blas_f64, double, cblas_ddot, cblas_dgemv, cblas_dgemm, zero_f64)
 
@@ -164,7 +208,17 @@ GEMM_BLAS(gemm_blas_f64, double, cblas_ddot, cblas_dgemv, cblas_dgemm, zero_f64)
 GEMM_ENTRY(act_gemm_f32, float, gemm_loop_f32, gemm_blas_f32)
 GEMM_ENTRY(act_gemm_f64, double, gemm_loop_f64, gemm_blas_f64)
 
-void act_blas_set_num_threads(int n)
+/* Here, not in the context, because OpenBLAS's pool is one per process. */
+act_status act_set_num_threads(act_context *ctx, int n)
 {
-    openblas_set_num_threads(n < 1 ? 1 : n);
+    if (n < 1)
+        return act_fail(ctx, ACT_E_ARG, "set_num_threads", 1,
+                        "the thread count must be >= 1, got %d", n);
+    openblas_set_num_threads(n);
+    return ACT_OK;
+}
+
+int act_get_num_threads(void)
+{
+    return openblas_get_num_threads();
 }

@@ -52,9 +52,4 @@ void act_gemm_f64(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
 #define ACT_GEMM_TINY_TN 64 /* also TT */
 #define ACT_GEMM_TINY_VEC 32
 
-/* OpenBLAS's thread count (openblas_set_num_threads); n < 1 is taken as 1.
- * Process-wide: OpenBLAS keeps one pool, which is why it lives here and not
- * in the context. */
-void act_blas_set_num_threads(int n);
-
 #endif /* ACT_BLAS_H */

@@ -24,8 +24,11 @@ act_context *act_context_new(void)
 
 void act_context_free(act_context *ctx)
 {
-    if (ctx)
+    if (ctx) {
         act_pool_drain(ctx);
+        free(ctx->walk_stack.items);
+        free(ctx->walk_order.items);
+    }
     free(ctx);
 }
 

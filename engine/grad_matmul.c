@@ -204,7 +204,7 @@ act_status act_matmul_backward(act_context *ctx, const act_node *node,
         double acc[BLOCK];                                                    \
         for (int64_t j0 = 0; j0 < n; j0 += BLOCK) {                           \
             int64_t w = n - j0 < BLOCK ? n - j0 : BLOCK;                      \
-            memset(acc, 0, sizeof acc);                                       \
+            memset(acc, 0, (size_t)w * sizeof *acc); /* not all 2 KiB */      \
             for (int64_t r = 0; r < rows; r++)                                \
                 for (int64_t j = 0; j < w; j++)                               \
                     acc[j] += g[r * n + j0 + j];                              \
@@ -235,10 +235,11 @@ static void linear_gw(const act_tensor *g, const act_gemm_mat *x, int64_t rows,
 
 /* Gradient k (0 x, 1 weight) of linear: allocated in edge k's shape, zeros
  * when the sum that makes it is empty, else one gemm with the saved
- * operand the other input's gradient does not need. */
+ * operand the other input's gradient does not need (`saved`). */
 static act_status linear_grad(act_context *ctx, const act_node *node, int k,
-                              const act_tensor *g, int64_t rows, int64_t n,
-                              int64_t in, act_tensor **out)
+                              const act_tensor *saved, const act_tensor *g,
+                              int64_t rows, int64_t n, int64_t in,
+                              act_tensor **out)
 {
     const act_edge *e = &node->in[k];
     bool empty_sum = (k == 0 ? n : rows) == 0;
@@ -249,7 +250,6 @@ static act_status linear_grad(act_context *ctx, const act_node *node, int k,
         return st;
     if (act_tensor_numel(r) > 0 && !empty_sum) {
         act_gemm_mat m;
-        const act_tensor *saved = node->saved[node->i[k == 0 ? 1 : 0]];
         if ((st = act_gemm_rows(ctx, "backward", saved, &m, &copy)) == ACT_OK) {
             if (k == 0)
                 linear_gx(g, &m, rows, n, in, r);
@@ -284,6 +284,13 @@ static act_status linear_gb(act_context *ctx, const act_tensor *g,
 act_status act_linear_backward(act_context *ctx, const act_node *node,
                                const act_tensor *gy, act_tensor **gx)
 {
+    return act_linear_grads(ctx, node, (int)node->i[0], (int)node->i[1], gy,
+                            gx);
+}
+
+act_status act_linear_grads(act_context *ctx, const act_node *node, int xi,
+                            int wi, const act_tensor *gy, act_tensor **gx)
+{
     const act_edge *x = &node->in[0];
     int64_t in = x->shape[x->ndim - 1], n = node->out_shape[node->out_ndim - 1];
     int64_t rows = 1;
@@ -294,9 +301,9 @@ act_status act_linear_backward(act_context *ctx, const act_node *node,
     if (st != ACT_OK)
         return st;
     if (act_node_wants(node, 0))
-        st = linear_grad(ctx, node, 0, g, rows, n, in, &gx[0]);
+        st = linear_grad(ctx, node, 0, node->saved[wi], g, rows, n, in, &gx[0]);
     if (st == ACT_OK && act_node_wants(node, 1))
-        st = linear_grad(ctx, node, 1, g, rows, n, in, &gx[1]);
+        st = linear_grad(ctx, node, 1, node->saved[xi], g, rows, n, in, &gx[1]);
     if (st == ACT_OK && act_node_wants(node, 2))
         st = linear_gb(ctx, g, rows, n, &gx[2]);
     act_tensor_free(g);

@@ -88,6 +88,15 @@ act_status act_extreme_backward(act_context *ctx, const act_node *node,
  * derivative_from_y), or rrelu's slopes in training. */
 act_status act_activation_backward(act_context *ctx, const act_node *node,
                                    const act_tensor *gy, act_tensor **gx);
+/* Its rule on its own: *gx = gy * f'(s), a new tensor of s's dtype and the
+ * input's shape (ndim, shape), for element-wise activation id with kernel
+ * parameters p; s is the saved x or y, or with `slopes` rrelu's slopes.
+ * step gives zeros of `dtype`. For fused ops that end in an activation. */
+act_status act_activation_grad(act_context *ctx, int id, const double *p,
+                               bool slopes, const act_tensor *s,
+                               act_dtype dtype, int ndim,
+                               const int64_t *shape, const act_tensor *gy,
+                               act_tensor **gx);
 /* ACT_OP_PRELU: inputs (x, weight); saved the contiguous x and weight. */
 act_status act_prelu_backward(act_context *ctx, const act_node *node,
                               const act_tensor *gy, act_tensor **gx);
@@ -185,6 +194,17 @@ act_status act_matmul_backward(act_context *ctx, const act_node *node,
  * if x had to be copied), i[1] that of weight (when x does), or -1. */
 act_status act_linear_backward(act_context *ctx, const act_node *node,
                                const act_tensor *gy, act_tensor **gx);
+/* Its rule with the saved x and weight at slots xi and wi (each read only
+ * when the other input wants a gradient), for fused ops that begin with a
+ * linear layer: gx from the inputs (x, weight, bias or NULL) of node. */
+act_status act_linear_grads(act_context *ctx, const act_node *node, int xi,
+                            int wi, const act_tensor *gy, act_tensor **gx);
+/* ACT_OP_LINEAR_ACT (linear_act.c): inputs (x, weight, bias or NULL); i[0]
+ * and i[1] as linear's, i[2] the activation id, i[3] the saved slot of the
+ * activation's s (its output or its input, the linear layer's output);
+ * f[] the activation's parameters. */
+act_status act_linear_act_backward(act_context *ctx, const act_node *node,
+                                   const act_tensor *gy, act_tensor **gx);
 
 /* ------------------------------------------ losses.c, losses_class.c */
 

@@ -31,9 +31,37 @@ act_status act_broadcast_shapes(act_context *ctx, const char *fn, int na,
     return ACT_OK;
 }
 
+/* The common case in one pass: every operand contiguous and of exactly
+ * `shape`, so the whole operation is one row; false otherwise. */
+static bool init_flat(act_iter *it, int ndim, const int64_t *shape, int nargs,
+                      const act_tensor *const *args)
+{
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++)
+        n *= shape[i];
+    for (int a = 0; a < nargs; a++) {
+        const act_tensor *t = args[a];
+        if (t->ndim != ndim || !act_tensor_is_contiguous(t) ||
+            (ndim && memcmp(t->shape, shape, sizeof *shape * (size_t)ndim)))
+            return false;
+    }
+    it->ndim = 1;
+    it->nargs = nargs;
+    it->shape[0] = n;
+    for (int a = 0; a < nargs; a++) {
+        const act_tensor *t = args[a];
+        it->elsize[a] = (int64_t)act_dtype_size(t->dtype);
+        it->data[a] = (char *)t->storage->data + t->offset * it->elsize[a];
+        it->strides[a][0] = 1;
+    }
+    return true;
+}
+
 void act_iter_init(act_iter *it, int ndim, const int64_t *shape, int nargs,
                    const act_tensor *const *args)
 {
+    if (init_flat(it, ndim, shape, nargs, args))
+        return;
     memset(it, 0, sizeof *it);
     it->nargs = nargs;
     for (int a = 0; a < nargs; a++) {

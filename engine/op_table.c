@@ -34,6 +34,7 @@ const act_op_info act_op_table[ACT_OP_COUNT] = {
     [ACT_OP_EXPR] = {"expr", act_expr_backward, act_expr_release},
     [ACT_OP_WITH_DERIVATIVE] = {"with_derivative", act_with_derivative_backward,
                                 act_expr_release},
+    [ACT_OP_LINEAR_ACT] = {"linear_activation", act_linear_act_backward},
 };
 _Static_assert(sizeof act_op_table / sizeof *act_op_table == ACT_OP_COUNT,
                "one row per op");

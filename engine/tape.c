@@ -119,17 +119,16 @@ act_status act_record(act_context *ctx, act_op op, int n,
                         "internal: %d inputs, a node holds at most %d", n,
                         ACT_NODE_MAX_IN);
     /* Not zeroed whole (a node is ~700 bytes and every op of a training
-     * step makes one): each field is set below or only read up to a count
-     * (in[] to ninputs, saved[] to nsaved). */
+     * step makes one): the head up to the saved tensors is, f[] and i[]
+     * are, and the rest is set below or only read up to a count (in[] to
+     * ninputs, saved[] to nsaved). */
     act_node *nd = act_pool_get(ctx, sizeof *nd, false);
     if (!nd)
         return act_fail(ctx, ACT_E_NOMEM, act_op_table[op].name, 0,
                         "out of memory for an autograd node");
-    memset(nd, 0, offsetof(act_node, in));
+    memset(nd, 0, offsetof(act_node, saved));
     memset(nd->f, 0, sizeof nd->f);
     memset(nd->i, 0, sizeof nd->i);
-    nd->nsaved = 0;
-    nd->grad = NULL;
     nd->refs = 1; /* out's grad_fn */
     nd->ctx = ctx;
     ctx->live_bytes += sizeof *nd;
@@ -139,8 +138,6 @@ act_status act_record(act_context *ctx, act_op op, int n,
     for (int k = 0; k < n; k++) {
         const act_tensor *t = inputs[k];
         act_edge *e = &nd->in[k];
-        e->node = NULL;
-        e->leaf = NULL;
         e->ndim = 0;
         if (!t)
             continue;
@@ -150,10 +147,10 @@ act_status act_record(act_context *ctx, act_op op, int n,
         if (!t->requires_grad)
             continue;
         if (t->grad_fn) {
-            e->node = t->grad_fn;
-            e->node->refs++;
+            nd->next[k] = t->grad_fn;
+            t->grad_fn->refs++;
         } else {
-            e->leaf = act_tensor_retain((act_tensor *)t);
+            nd->leaf[k] = act_tensor_retain((act_tensor *)t);
         }
     }
     nd->out_dtype = out->dtype;
@@ -170,11 +167,21 @@ act_status act_node_save(act_context *ctx, act_node *node, const act_tensor *t)
     if (node->nsaved == ACT_NODE_MAX_SAVED)
         return act_fail(ctx, ACT_E_STATE, act_op_table[node->op].name, 0,
                         "internal: too many saved tensors");
-    act_tensor *alias;
-    act_status st = act_tensor_alias(ctx, act_op_table[node->op].name, t, &alias);
-    if (st != ACT_OK)
-        return st;
-    node->saved[node->nsaved] = alias;
+    act_tensor *saved;
+    if (t->grad_fn == node) {
+        /* The node's own output: an alias without autograd state, or the
+         * output and its node would hold each other. */
+        act_status st = act_tensor_alias(ctx, act_op_table[node->op].name, t,
+                                         &saved);
+        if (st != ACT_OK)
+            return st;
+    } else {
+        /* An input holds nothing that leads back here (its grad_fn is an
+         * older node): kept as it is, with no header to make. Backward runs
+         * with grad mode off, so its autograd state is never used. */
+        saved = act_tensor_retain((act_tensor *)t);
+    }
+    node->saved[node->nsaved] = saved;
     node->saved_version[node->nsaved] = t->storage->version;
     node->nsaved++;
     return ACT_OK;
@@ -201,8 +208,8 @@ void act_node_unref(act_node *node)
         if (--n->refs > 0)
             continue;
         for (int k = 0; k < n->ninputs; k++) {
-            act_tensor_free(n->in[k].leaf);
-            act_node *child = n->in[k].node;
+            act_tensor_free(n->leaf[k]);
+            act_node *child = n->next[k];
             if (!child)
                 continue;
             if (top == cap) {
@@ -287,10 +294,7 @@ act_status act_sum_to_shape(act_context *ctx, const act_tensor *g, int ndim,
 
 /* ----------------------------------------------------------- backward */
 
-typedef struct {
-    act_node **items;
-    size_t n, cap;
-} node_list;
+typedef act_node_list node_list;
 
 static bool list_push(node_list *l, act_node *n)
 {
@@ -306,16 +310,60 @@ static bool list_push(node_list *l, act_node *n)
     return true;
 }
 
+/* A list buffer kept in the context from the last backward (empty, its
+ * capacity kept), so that a training step's walk allocates nothing; taken
+ * out while in use, so a nested walk would simply start a new one. */
+static node_list take_list(node_list *kept)
+{
+    node_list l = *kept;
+    *kept = (node_list){0};
+    l.n = 0;
+    return l;
+}
+
+static void keep_list(node_list *kept, node_list *l)
+{
+    free(kept->items);
+    *kept = *l;
+    kept->n = 0;
+}
+
 static int by_seq_descending(const void *a, const void *b)
 {
     const act_node *x = *(act_node *const *)a, *y = *(act_node *const *)b;
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
+static bool descending(const node_list *l)
+{
+    for (size_t i = 1; i < l->n; i++)
+        if (l->items[i - 1]->seq < l->items[i]->seq)
+            return false;
+    return true;
+}
+
+/* Fails unless n can run: its saved values are there and unchanged. */
+static act_status check_node(act_context *ctx, const act_node *n)
+{
+    if (n->released)
+        return act_fail(ctx, ACT_E_STATE, "backward", 0,
+                        "trying to backward through the graph a second time "
+                        "(through '%s'): its saved values were freed by the "
+                        "first backward; pass retain_graph = true to that one",
+                        node_name(n));
+    for (int k = 0; k < n->nsaved; k++)
+        if (n->saved[k]->storage->version != n->saved_version[k])
+            return act_fail(ctx, ACT_E_STATE, "backward", 0,
+                            "a tensor that '%s' saved for the gradient was "
+                            "modified in place after it was used",
+                            node_name(n));
+    return ACT_OK;
+}
+
 /* Every node reachable from root, checked, newest first. */
 static act_status collect(act_context *ctx, act_node *root, node_list *out)
 {
-    node_list stack = {0};
+    node_list stack = take_list(&ctx->walk_stack);
     act_status st = ACT_OK;
     uint64_t epoch = ++ctx->epoch;
     root->epoch = epoch;
@@ -323,24 +371,11 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
         st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
     while (st == ACT_OK && stack.n > 0) {
         act_node *n = stack.items[--stack.n];
-        const char *name = node_name(n);
-        if (n->released)
-            st = act_fail(ctx, ACT_E_STATE, "backward", 0,
-                          "trying to backward through the graph a second "
-                          "time (through '%s'): its saved values were freed "
-                          "by the first backward; pass retain_graph = true "
-                          "to that one",
-                          name);
-        for (int k = 0; st == ACT_OK && k < n->nsaved; k++)
-            if (n->saved[k]->storage->version != n->saved_version[k])
-                st = act_fail(ctx, ACT_E_STATE, "backward", 0,
-                              "a tensor that '%s' saved for the gradient was "
-                              "modified in place after it was used",
-                              name);
+        st = check_node(ctx, n);
         if (st == ACT_OK && !list_push(out, n))
             st = act_fail(ctx, ACT_E_NOMEM, "backward", 0, "out of memory");
         for (int k = 0; st == ACT_OK && k < n->ninputs; k++) {
-            act_node *c = n->in[k].node;
+            act_node *c = n->next[k];
             if (c && c->epoch != epoch) {
                 c->epoch = epoch;
                 if (!list_push(&stack, c))
@@ -348,21 +383,12 @@ static act_status collect(act_context *ctx, act_node *root, node_list *out)
             }
         }
     }
-    free(stack.items);
-    if (st == ACT_OK)
+    keep_list(&ctx->walk_stack, &stack);
+    /* A chain (each node's one recorded input made just before it) comes
+     * out of the depth-first walk already in order. */
+    if (st == ACT_OK && !descending(out))
         qsort(out->items, out->n, sizeof *out->items, by_seq_descending);
     return st;
-}
-
-/* g converted to the dtype an edge expects (a new reference). */
-static act_status as_edge_dtype(act_context *ctx, const act_edge *e,
-                                act_tensor *g, act_tensor **out)
-{
-    if (g->dtype == e->dtype) {
-        *out = act_tensor_retain(g);
-        return ACT_OK;
-    }
-    return act_to_dtype(ctx, g, e->dtype, out);
 }
 
 /* Adds g into *slot: takes g if the slot is empty, else replaces the slot
@@ -384,40 +410,55 @@ static act_status accumulate_node(act_context *ctx, act_tensor **slot,
 }
 
 /* A leaf's grad: the first gradient is kept (copied unless no one else
- * holds it), later ones are added in place, so t.grad stays one tensor. */
+ * holds it), later ones are added in place, so t.grad stays one tensor.
+ * Takes over the caller's reference to g. */
 static act_status accumulate_leaf(act_context *ctx, act_tensor *leaf,
                                   act_tensor *g)
 {
-    if (leaf->grad)
-        return act_binary_(ctx, ACT_BINARY_ADD, leaf->grad, g);
-    bool unique = g->refs == 1 && g->storage->refs == 1 &&
-                  act_tensor_is_contiguous(g);
-    if (unique) {
-        leaf->grad = act_tensor_retain(g);
+    act_status st = ACT_OK;
+    if (leaf->grad) {
+        st = act_binary_(ctx, ACT_BINARY_ADD, leaf->grad, g);
+    } else if (g->refs == 1 && g->storage->refs == 1 &&
+               act_tensor_is_contiguous(g)) {
+        /* A fresh gradient that only this walk holds (the usual case: the
+         * rule allocated it) becomes the grad itself, with no copy. */
+        leaf->grad = g;
         return ACT_OK;
+    } else {
+        st = act_clone(ctx, g, &leaf->grad);
     }
-    return act_clone(ctx, g, &leaf->grad);
+    act_tensor_free(g);
+    return st;
 }
 
+/* Hands g, input k's gradient (the caller's reference, taken over), to
+ * that input: its node's or its leaf's gradient. */
 static act_status send(act_context *ctx, act_node *n, int k, act_tensor *g)
 {
     const act_edge *e = &n->in[k];
     if (!same_shape(g->ndim, g->shape, e->ndim, e->shape)) {
         char a[ACT_SHAPE_BUF], b[ACT_SHAPE_BUF];
-        return act_fail(ctx, ACT_E_STATE, "backward", 0,
-                        "internal: '%s' gave a gradient of shape %s for an "
-                        "input of shape %s",
-                        act_op_table[n->op].name,
-                        act_shape_str(a, sizeof a, g->ndim, g->shape),
-                        act_shape_str(b, sizeof b, e->ndim, e->shape));
-    }
-    act_tensor *gc;
-    act_status st = as_edge_dtype(ctx, e, g, &gc);
-    if (st != ACT_OK)
+        act_status st = act_fail(ctx, ACT_E_STATE, "backward", 0,
+                                 "internal: '%s' gave a gradient of shape %s "
+                                 "for an input of shape %s",
+                                 act_op_table[n->op].name,
+                                 act_shape_str(a, sizeof a, g->ndim, g->shape),
+                                 act_shape_str(b, sizeof b, e->ndim, e->shape));
+        act_tensor_free(g);
         return st;
-    st = e->node ? accumulate_node(ctx, &e->node->grad, gc)
-                 : accumulate_leaf(ctx, e->leaf, gc);
-    act_tensor_free(gc);
+    }
+    if (g->dtype != e->dtype) {
+        act_tensor *gc;
+        act_status st = act_to_dtype(ctx, g, e->dtype, &gc);
+        act_tensor_free(g);
+        if (st != ACT_OK)
+            return st;
+        g = gc;
+    }
+    if (n->leaf[k])
+        return accumulate_leaf(ctx, n->leaf[k], g);
+    act_status st = accumulate_node(ctx, &n->next[k]->grad, g);
+    act_tensor_free(g);
     return st;
 }
 
@@ -432,7 +473,8 @@ static act_status run_node(act_context *ctx, act_node *n)
     for (int k = 0; k < n->ninputs; k++) {
         if (st == ACT_OK && gx[k] && act_node_wants(n, k))
             st = send(ctx, n, k, gx[k]);
-        act_tensor_free(gx[k]);
+        else
+            act_tensor_free(gx[k]);
     }
     return st;
 }
@@ -462,6 +504,31 @@ static act_status seed(act_context *ctx, const act_tensor *t,
     return act_to_dtype_nograd(ctx, grad, t->dtype, out);
 }
 
+/* After a backward that released every node it walked, their edges go
+ * too: a released node can never run again (walking into one is an error
+ * either way), so the nodes and leaves it reads from need not stay alive
+ * through it. The graph of a training step is then freed when its backward
+ * ends, except the nodes that live outputs still hold, and the next step
+ * reuses that memory while it is in cache. Every node of the walk is held
+ * while the edges go, so that none is freed under the list. */
+static void drop_edges(const node_list *order)
+{
+    for (size_t i = 0; i < order->n; i++)
+        order->items[i]->refs++;
+    for (size_t i = 0; i < order->n; i++) {
+        act_node *n = order->items[i];
+        for (int k = 0; k < n->ninputs; k++) {
+            if (n->next[k])
+                act_node_unref(n->next[k]);
+            act_tensor_free(n->leaf[k]);
+            n->next[k] = NULL;
+            n->leaf[k] = NULL;
+        }
+    }
+    for (size_t i = 0; i < order->n; i++)
+        act_node_unref(order->items[i]);
+}
+
 act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
                         bool retain_graph)
 {
@@ -475,12 +542,11 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
         return st;
     bool was_enabled = act_set_grad_enabled(ctx, false);
     if (!t->grad_fn) { /* a leaf: its own gradient */
-        st = accumulate_leaf(ctx, t, g0);
-        act_tensor_free(g0);
+        st = accumulate_leaf(ctx, t, g0); /* takes g0 over */
         act_set_grad_enabled(ctx, was_enabled);
         return st;
     }
-    node_list order = {0};
+    node_list order = take_list(&ctx->walk_order);
     st = collect(ctx, t->grad_fn, &order);
     if (st == ACT_OK) {
         t->grad_fn->grad = g0;
@@ -499,7 +565,9 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
             n->released = true;
         }
     }
-    free(order.items);
+    if (st == ACT_OK && !retain_graph)
+        drop_edges(&order);
+    keep_list(&ctx->walk_order, &order);
     act_tensor_free(g0);
     act_set_grad_enabled(ctx, was_enabled);
     return st;

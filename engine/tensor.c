@@ -13,6 +13,23 @@
 act_status act_check_shape(act_context *ctx, const char *fn, int arg, int ndim,
                            const int64_t *shape, int64_t *numel)
 {
+    /* Every tensor made passes here: the common shape in one pass. With
+     * extents from 1 to 2^20 and a product so far of at most 2^39, the
+     * product stays below 2^59: no overflow, and small enough to allocate. */
+    if (ndim >= 0 && ndim <= ACT_MAX_DIMS) {
+        int64_t n = 1;
+        int i = 0;
+        for (; i < ndim; i++) {
+            if (shape[i] < 1 || shape[i] > ((int64_t)1 << 20) ||
+                n > ((int64_t)1 << 39))
+                break;
+            n *= shape[i];
+        }
+        if (i == ndim) {
+            *numel = n;
+            return ACT_OK;
+        }
+    }
     if (ndim < 0 || ndim > ACT_MAX_DIMS)
         return act_fail(ctx, ACT_E_ARG, fn, arg,
                         "a shape has 0 to %d dims, not %d", ACT_MAX_DIMS, ndim);
@@ -53,6 +70,61 @@ void act_contiguous_strides(int ndim, const int64_t *shape, int64_t *strides)
     }
 }
 
+/* Small tensors keep their elements in the storage's own block, right
+ * after the header: one pool block instead of two per tensor. The offset
+ * keeps the elements as aligned as the block itself. */
+#define STORAGE_INLINE_OFFSET 64
+#define STORAGE_INLINE_MAX 4096 /* bytes of block, header included */
+_Static_assert(sizeof(act_storage) <= STORAGE_INLINE_OFFSET,
+               "a storage header fits before its inline elements");
+
+static inline bool storage_inline(const act_storage *s)
+{
+    return s->data == (const char *)s + STORAGE_INLINE_OFFSET;
+}
+
+/* A storage of nbytes (at least one element's worth, so data is never
+ * NULL), zeroed when asked; NULL when out of memory. */
+static act_storage *storage_new(act_context *ctx, size_t nbytes, size_t esize,
+                                bool zero)
+{
+    size_t dbytes = nbytes ? nbytes : esize;
+    act_storage *s;
+    if (dbytes <= STORAGE_INLINE_MAX - STORAGE_INLINE_OFFSET) {
+        s = act_pool_get(ctx, STORAGE_INLINE_OFFSET + dbytes, false);
+        if (!s)
+            return NULL;
+        s->data = (char *)s + STORAGE_INLINE_OFFSET;
+        if (zero)
+            memset(s->data, 0, dbytes);
+    } else {
+        s = act_pool_get(ctx, sizeof *s, false);
+        void *data = s ? act_pool_get(ctx, dbytes, zero) : NULL;
+        if (!data) {
+            act_pool_put(ctx, s, sizeof *s);
+            return NULL;
+        }
+        s->data = data;
+    }
+    s->refs = 1;
+    s->nbytes = nbytes;
+    s->ctx = ctx;
+    s->version = 0;
+    return s;
+}
+
+static void storage_free(act_storage *s, size_t esize)
+{
+    act_context *owner = s->ctx;
+    size_t dbytes = s->nbytes ? s->nbytes : esize;
+    if (storage_inline(s)) {
+        act_pool_put(owner, s, STORAGE_INLINE_OFFSET + dbytes);
+        return;
+    }
+    act_pool_put(owner, s->data, dbytes);
+    act_pool_put(owner, s, sizeof *s);
+}
+
 act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
                             int ndim, const int64_t *shape, bool zero,
                             act_tensor **out)
@@ -65,33 +137,31 @@ act_status act_tensor_alloc(act_context *ctx, const char *fn, act_dtype dtype,
     if (esize == 0)
         return act_fail(ctx, ACT_E_DTYPE, fn, 0, "invalid dtype %d", (int)dtype);
     size_t nbytes = (size_t)numel * esize;
-    act_tensor *t = act_pool_get(ctx, sizeof *t, true);
-    act_storage *s = act_pool_get(ctx, sizeof *s, true);
-    /* Always allocate at least one element so data is never NULL. */
-    size_t dbytes = nbytes ? nbytes : esize;
-    void *data = act_pool_get(ctx, dbytes, zero);
-    if (!t || !s || !data) {
+    act_tensor *t = act_pool_get(ctx, sizeof *t, false);
+    act_storage *s = t ? storage_new(ctx, nbytes, esize, zero) : NULL;
+    if (!s) {
         act_pool_put(ctx, t, sizeof *t);
-        act_pool_put(ctx, s, sizeof *s);
-        act_pool_put(ctx, data, dbytes);
         char sb[ACT_SHAPE_BUF];
         return act_fail(ctx, ACT_E_NOMEM, fn, 0,
                         "cannot allocate %zu bytes for a %s tensor of shape %s",
                         nbytes, act_dtype_name(dtype),
                         act_shape_str(sb, sizeof sb, ndim, shape));
     }
-    s->refs = 1;
-    s->nbytes = nbytes;
-    s->data = data;
     t->refs = 1;
     t->dtype = dtype;
     t->ndim = ndim;
     if (ndim > 0) /* a scalar may come with shape == NULL */
         memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
     act_contiguous_strides(ndim, shape, t->strides);
+    /* The unused dims are zero, as in a zeroed header. */
+    size_t tail = (size_t)(ACT_MAX_DIMS - ndim) * sizeof *shape;
+    memset(t->shape + ndim, 0, tail);
+    memset(t->strides + ndim, 0, tail);
     t->offset = 0;
     t->storage = s;
-    s->ctx = ctx;
+    t->requires_grad = false;
+    t->grad = NULL;
+    t->grad_fn = NULL;
     ctx->live_bytes += nbytes + sizeof *s + sizeof *t;
     *out = t;
     return ACT_OK;
@@ -130,8 +200,7 @@ void act_tensor_free(act_tensor *t)
     if (--s->refs == 0) {
         if (owner)
             owner->live_bytes -= s->nbytes + sizeof *s;
-        act_pool_put(owner, s->data, s->nbytes ? s->nbytes : act_dtype_size(t->dtype));
-        act_pool_put(owner, s, sizeof *s);
+        storage_free(s, act_dtype_size(t->dtype));
     }
     act_pool_put(owner, t, sizeof *t);
 }

@@ -3,7 +3,8 @@
 -- activation is measured the same way as a built-in one).
 --
 --   build/actlua scripts/e1_shapes.lua                 all activations
---   build/actlua scripts/e1_shapes.lua --act sigmoid   one of them
+--   build/actlua scripts/e1_shapes.lua --act sigmoid,tanh,relu,leaky_relu,elu,softmax
+--                                                      the article's six
 --   build/actlua scripts/e1_shapes.lua --plot out      + figures in out/
 --
 -- What is measured, per element-wise activation f (float64, parameters at
@@ -20,25 +21,25 @@
 --              "down" when f' <= 1e-9 there, "no" otherwise
 --   zero grad  share of the grid where f'(x) == 0 exactly
 --   |f'|<1e-2  share of the grid where |f'(x)| < 0.01 (saturated or flat)
--- softmax, log_softmax and softmin work along a dim: they are applied to the
--- article's grid x = -5.0, -4.9, ..., 4.9 as one vector and their sums are
--- printed. prelu (needs a weight) and glu (splits a dim) are skipped.
+-- Activations that work along a dim (softmax, log_softmax, softmin) are
+-- applied to the article's grid x = -5.0, -4.9, ..., 4.9 as one vector and
+-- their sums are printed; those whose output has another size (glu halves
+-- the dim) and those of another form (prelu learns a weight) are listed as
+-- skipped. Every activation goes through A.act.apply, so one a user
+-- defines is measured like a built-in one.
 local A = require "actlua"
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local plot = require "actlua.plot"
+local experiment = require "actlua.experiment"
+local cli, progress, report = experiment.cli, experiment.progress, experiment.report
+local properties = require "actlua.act_properties"
 
 local p = cli.parser("e1_shapes",
   "E1: every registered activation on the article's grid (x = -5.0 .. 4.9), "
   .. "with its derivative, and a table of properties measured numerically on [-10, 10].")
-cli.add_act(p, nil, "Only this activation (default: all registered ones).")
+cli.add_acts(p, nil, "Only these activations, comma-separated (default: every registered one).")
 p:option("--step", "Spacing of the fine grid on [-10, 10].", "0.001")
   :argname("<h>"):convert(cli.named("--step", cli.number{positive = true, max = 1}))
 local args = cli.parse(p)
 A.manual_seed(args.seed)   -- nothing here is random (rrelu is in eval mode)
-
-local SKIP = {prelu = "needs a weight tensor", glu = "splits a dim in two halves"}
 
 -- The article's grid, as NumPy's np.arange(-5.0, 5.0, 0.1) makes it
 -- (start + i * step, in float64).
@@ -46,12 +47,10 @@ local grid_t = {}
 for i = 0, 99 do grid_t[#grid_t + 1] = -5.0 + i * 0.1 end
 local grid = A.tensor(grid_t, {dtype = "float64"})
 
--- The fine grid on [-10, 10]: k * step, symmetric, containing 0 exactly.
-local K = math.floor(10 / args.step + 0.5)
-local fine_t = {}
-for k = -K, K do fine_t[#fine_t + 1] = k * args.step end
-if fine_t[1] > -10 then table.insert(fine_t, 1, -10.0) end
-if fine_t[#fine_t] < 10 then fine_t[#fine_t + 1] = 10.0 end
+-- The fine grid on [-10, 10]: k * step, symmetric, containing 0 exactly
+-- (the grid of actlua.act_properties, which measures A.act.info's
+-- `measured` the same way with step 0.01).
+local fine_t = properties.grid(args.step)
 
 -- Shortest decimal that reads back as the same double (Python's repr).
 local function repr(v)
@@ -65,19 +64,24 @@ end
 -- f and f' on the points of a Lua array, in float64.
 local function values_and_grad(name, points)
   local x = A.tensor(points, {dtype = "float64"}):requires_grad(true)
-  local y = A[name](x)
+  local y = A.act.apply(name, x)
   y:sum():backward()
   return y:detach():totable(), x.grad:totable()
 end
 
-local names = args.act and {args.act} or A.act.names()
+local names = args.acts or A.act.names()
 local elementwise, along, skipped = {}, {}, {}
 for _, n in ipairs(names) do
-  local info = A.act.info(n)
-  if SKIP[n] then skipped[#skipped + 1] = n .. " (" .. SKIP[n] .. ")"
-  elseif info.form == "elementwise" then elementwise[#elementwise + 1] = n
-  elseif info.form == "along_dim" then along[#along + 1] = n
-  else skipped[#skipped + 1] = n .. " (form " .. tostring(info.form) .. ")" end
+  local form = A.act.info(n).form
+  if form == "elementwise" then
+    elementwise[#elementwise + 1] = n
+  elseif form == "along_dim" and A.act.apply(n, grid):numel() == grid:numel() then
+    along[#along + 1] = n
+  elseif form == "along_dim" then
+    skipped[#skipped + 1] = n .. " (its output is not the size of its input)"
+  else
+    skipped[#skipped + 1] = n .. " (form " .. tostring(form) .. ")"
+  end
 end
 
 local function fmt_x(v) return ("%.3f"):format(v):gsub("^%-0%.000$", "0.000") end
@@ -86,48 +90,19 @@ local rows, measured = {}, {}
 local bar = progress.new{total = #elementwise, quiet = args.quiet, label = "E1"}
 for i, name in ipairs(elementwise) do
   local info = A.act.info(name)
-  local f, d = values_and_grad(name, fine_t)
-  local lo, hi, dmax = math.huge, -math.huge, -1
-  local zero, small, up, down = 0, 0, true, true
-  for j, x in ipairs(fine_t) do
-    local v, g = f[j], d[j]
-    if v < lo then lo = v end
-    if v > hi then hi = v end
-    local ag = math.abs(g)
-    if ag > dmax then dmax = ag end
-    if g == 0 then zero = zero + 1 end
-    if ag < 1e-2 then small = small + 1 end
-    local near_kink = false
-    for _, k in ipairs(info.kinks or {}) do
-      if math.abs(x - k) <= 0.002 + 1e-12 then near_kink = true end
-    end
-    if not near_kink then
-      if g < -1e-9 then up = false end
-      if g > 1e-9 then down = false end
-    end
-  end
-  -- where the maximum is reached: the first and last x within 1e-9 of it
-  local first, last, runs, inrun = nil, nil, 0, false
-  for j, x in ipairs(fine_t) do
-    local at = math.abs(d[j]) >= dmax - 1e-9 * math.max(1, dmax)
-    if at then
-      first = first or x; last = x
-      if not inrun then runs = runs + 1 end
-    end
-    inrun = at
-  end
+  -- the same measurement as A.act.info(name).measured, on this grid
+  local m = properties.compute(A, info, nil, args.step)
+  local lo, hi, dmax = m.range[1], m.range[2], m.max_slope
+  local first, last, runs = m.max_slope_at[1], m.max_slope_at[2], m.max_slope_runs
   local where
   if first == last then where = fmt_x(first)
   elseif runs == 1 then where = "[" .. fmt_x(first) .. ", " .. fmt_x(last) .. "]"
   else where = fmt_x(first) .. " (+" .. (runs - 1) .. " more)" end
-  local f0 = values_and_grad(name, {0.0})[1]
-  local centred = math.abs(f0) <= 1e-6 and lo < 0 and hi > 0
-  local mono = up and "up" or (down and "down" or "no")
-  local n = #fine_t
+  local f0, centred, mono = m.f0, m.zero_centred, m.monotonic
+  local zero, small = m.zero_grad, m.small_grad
   measured[name] = {min = lo, max = hi, dmax = dmax, first = first, last = last,
-                    f0 = f0, centred = centred, mono = mono,
-                    zero = zero / n, small = small / n}
-  rows[#rows + 1] = {name, lo, hi, dmax, where, f0, centred, mono, zero / n, small / n}
+                    f0 = f0, centred = centred, mono = mono, zero = zero, small = small}
+  rows[#rows + 1] = {name, lo, hi, dmax, where, f0, centred, mono, zero, small}
   bar:update(i, {})
 end
 bar:finish()
@@ -181,8 +156,8 @@ end
 -- softmax & co. on the article's grid, as one vector
 local along_rows = {}
 for _, name in ipairs(along) do
-  local y64 = A[name](grid)
-  local y32 = A[name](grid:float())
+  local y64 = A.act.apply(name, grid)
+  local y32 = A.act.apply(name, grid:float())
   local s64, s32 = y64:sum():item(), y32:sum():item()
   along_rows[#along_rows + 1] = {name, repr(s64), ("%.9g"):format(s32),
                                   y64:min():item(), y64:max():item()}
@@ -235,26 +210,20 @@ if args.plot then
     shapes[#shapes + 1] = {name = name, x = xs, y = v}
     derivs[#derivs + 1] = {name = name, x = xs, y = g}
   end
-  local written, notes = {}, {}
-  local function add(files, note)
-    for _, f in ipairs(files or {}) do written[#written + 1] = f end
-    if note then notes[#notes + 1] = note end
-  end
+  local figs = experiment.figures(args.plot)
   if #shapes > 0 then
-    add(plot.lines{file = args.plot .. "/e1_shapes", title = "E1: activations on x = -5.0 .. 4.9",
-                   xlabel = "x", ylabel = "f(x)", yrange = {-2, 5}, series = shapes})
-    add(plot.lines{file = args.plot .. "/e1_derivatives", title = "E1: derivatives (autograd)",
-                   xlabel = "x", ylabel = "f'(x)", yrange = {-1.5, 2}, series = derivs})
+    figs:lines("e1_shapes", {title = "E1: activations on x = -5.0 .. 4.9",
+                             xlabel = "x", ylabel = "f(x)", yrange = {-2, 5}, series = shapes})
+    figs:lines("e1_derivatives", {title = "E1: derivatives (autograd)",
+                                  xlabel = "x", ylabel = "f'(x)", yrange = {-1.5, 2}, series = derivs})
   end
   if #along > 0 then
     local series = {}
     for _, name in ipairs(along) do
-      series[#series + 1] = {name = name, x = xs, y = A[name](grid):totable()}
+      series[#series + 1] = {name = name, x = xs, y = A.act.apply(name, grid):totable()}
     end
-    add(plot.lines{file = args.plot .. "/e1_softmax", title = "E1: softmax & co. of the grid as one vector",
-                   xlabel = "x", ylabel = "value", series = series})
+    figs:lines("e1_softmax", {title = "E1: softmax & co. of the grid as one vector",
+                              xlabel = "x", ylabel = "value", series = series})
   end
-  print()
-  print("wrote " .. table.concat(written, ", "))
-  for _, n in ipairs(notes) do print(n) end
+  figs:report()
 end

@@ -22,38 +22,27 @@
 -- --seeds K, the geometric mean over seeds seed .. seed+K-1. A network
 -- counts as "vanishing" when first-layer norm / last-layer norm < 1e-2.
 local A = require "actlua"
+local experiment = require "actlua.experiment"
+local cli, data, progress, report =
+  experiment.cli, experiment.data, experiment.progress, experiment.report
 local nn, optim = A.nn, A.optim
-local cli = require "actlua.cli"
-local data = require "actlua.data"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local plot = require "actlua.plot"
 
 local p = cli.parser("e2_vanishing",
   "E2: per-layer gradient norms of a deep network, at initialisation and after training, per activation.")
-cli.add_acts(p, {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu"})
+cli.add_acts(p, {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu"},
+             "Hidden activations, comma-separated (any element-wise one).",
+             {forms = {"elementwise"}})
 cli.add_steps(p, 200)
 cli.add_lr(p, 0.1)
 cli.add_seeds(p, 1)
-p:option("--depth", "Number of linear layers (hidden layers + 1).", "10")
-  :argname("<n>"):convert(cli.named("--depth", cli.integer(2, 100)))
-p:option("--width", "Width of the hidden layers.", "16")
-  :argname("<n>"):convert(cli.named("--width", cli.integer(1, 4096)))
+cli.add_integer(p, "--depth", 10, "Number of linear layers (hidden layers + 1).", 2, 100)
+cli.add_integer(p, "--width", 16, "Width of the hidden layers.", 1, 4096)
 p:option("--init", "Weight initialisation: xavier (xavier normal with PyTorch's gain for "
          .. "the activation, zero biases), pytorch (Linear's default) or normal (std 1, as in E8).", "xavier")
   :choices{"pytorch", "xavier", "normal"}
-p:option("--threshold", "Ratio first/last below which the gradient counts as vanishing.", "1e-2")
-  :argname("<r>"):convert(cli.named("--threshold", cli.number{positive = true}))
+cli.add_number(p, "--threshold", "1e-2",
+               "Ratio first/last below which the gradient counts as vanishing.", {positive = true})
 local args = cli.parse(p)
-
-local SKIP = {prelu = true, glu = true, softmax = true, log_softmax = true, softmin = true}
-for _, a in ipairs(args.acts) do
-  if SKIP[a] then
-    io.stderr:write(("Error: --act: %s is not an element-wise activation without a weight; "
-                     .. "this experiment cannot use it\n"):format(a))
-    os.exit(1)
-  end
-end
 
 local function gain_of(act)
   local ok, g = pcall(nn.init.calculate_gain, act)
@@ -178,24 +167,19 @@ print("Norms are ||dL/dW|| of each linear layer's weight; layer 1 reads the inpu
       .. args.depth .. " is the output layer.")
 
 if args.plot then
-  local written, notes = {}, {}
+  local figs = experiment.figures(args.plot)
+  local xs = {}
+  for i = 1, args.depth do xs[i] = i end
   for _, stage in ipairs{"init", "trained"} do
     local series = {}
     for _, r in ipairs(results) do
-      local xs = {}
-      for i = 1, args.depth do xs[i] = i end
       series[#series + 1] = {name = r.act, x = xs, y = r[stage]}
     end
-    local files, note = plot.lines{
-      file = args.plot .. "/e2_grad_norm_" .. stage,
+    figs:lines("e2_grad_norm_" .. stage, {
       title = ("E2: weight-gradient norm per layer, %s"):format(
         stage == "init" and "at initialisation" or ("after " .. args.steps .. " steps")),
       xlabel = "layer (1 = input side)", ylabel = "||dL/dW||", logy = true,
-      style = "linespoints", series = series}
-    for _, f in ipairs(files or {}) do written[#written + 1] = f end
-    if note then notes[#notes + 1] = note end
+      style = "linespoints", series = series})
   end
-  print()
-  print("wrote " .. table.concat(written, ", "))
-  for _, n in ipairs(notes) do print(n) end
+  figs:report()
 end

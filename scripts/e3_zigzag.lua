@@ -23,34 +23,23 @@
 -- --batch examples (default 1: the article's one-example argument) and once
 -- with the full batch (sums over examples of mixed delta signs).
 local A = require "actlua"
+local experiment = require "actlua.experiment"
+local cli, data, progress, report =
+  experiment.cli, experiment.data, experiment.progress, experiment.report
 local nn, optim = A.nn, A.optim
-local cli = require "actlua.cli"
-local data = require "actlua.data"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local plot = require "actlua.plot"
 
 local p = cli.parser("e3_zigzag",
   "E3: share of neurons whose incoming weight gradients all share one sign, "
   .. "behind a sigmoid hidden layer against a tanh one; 2-weight trajectories.")
-cli.add_acts(p, {"sigmoid", "tanh"}, "Hidden activations to compare, comma-separated.")
+cli.add_acts(p, {"sigmoid", "tanh"}, "Hidden activations to compare, comma-separated.",
+             {forms = {"elementwise"}})
 cli.add_steps(p, 300)
 cli.add_lr(p, 0.1)
 cli.add_seeds(p, 3)
-p:option("--hidden", "Width H of the two hidden layers.", "8")
-  :argname("<n>"):convert(cli.named("--hidden", cli.integer(2, 1024)))
-p:option("--batch", "Examples per step in the mini-batch runs (the other run uses all 200).", "1")
-  :argname("<n>"):convert(cli.named("--batch", cli.integer(1, 200)))
+cli.add_integer(p, "--hidden", 8, "Width H of the two hidden layers.", 2, 1024)
+cli.add_integer(p, "--batch", 1,
+                "Examples per step in the mini-batch runs (the other run uses all 200).", 1, 200)
 local args = cli.parse(p)
-
-local SKIP = {prelu = true, glu = true, softmax = true, log_softmax = true, softmin = true}
-for _, a in ipairs(args.acts) do
-  if SKIP[a] then
-    io.stderr:write(("Error: --act: %s is not an element-wise activation without a weight; "
-                     .. "this experiment cannot use it\n"):format(a))
-    os.exit(1)
-  end
-end
 
 local N, H = 200, args.hidden
 local seeds = cli.seed_list(args)
@@ -155,12 +144,10 @@ if args.plot then
     local t = trajectories[act]
     series[#series + 1] = {name = act, x = t[1], y = t[2]}
   end
-  local files, note = plot.lines{
-    file = args.plot .. "/e3_trajectory",
+  local figs = experiment.figures(args.plot)
+  figs:lines("e3_trajectory", {
     title = ("E3: weights w11, w12 of neuron 1 of the measured layer, batch %d, seed %d"):format(
       batches[1], seeds[1]),
-    xlabel = "w11", ylabel = "w12", style = "linespoints", series = series}
-  print()
-  print("wrote " .. table.concat(files or {}, ", "))
-  if note then print(note) end
+    xlabel = "w11", ylabel = "w12", style = "linespoints", series = series})
+  figs:report()
 end

@@ -9,8 +9,9 @@
 --   high lr    the same init, learning rate --lr (0.3, too high)
 --   bad bias   every hidden bias set to --bias (a large negative constant),
 --              learning rate --base-lr
--- for relu, leaky_relu (slope 0.01), elu and prelu (nn.PReLU, one alpha per
--- unit, init 0.25), and measures after training, over the whole dataset:
+-- for relu, leaky_relu (slope 0.01), elu and prelu by default (--act: any
+-- element-wise activation, or prelu: nn.PReLU, one alpha per unit, init
+-- 0.25), and measures after training, over the whole dataset:
 --   never positive  the share of hidden units (both layers) whose
 --                   pre-activation is <= 0 for every input; for relu these
 --                   are exactly the dead units
@@ -24,11 +25,10 @@
 --
 --   build/actlua scripts/e4_dying_relu.lua [--steps N] [--lr X] [--seeds K]
 local A = require "actlua"
+local experiment = require "actlua.experiment"
+local cli, data, progress, report =
+  experiment.cli, experiment.data, experiment.progress, experiment.report
 local nn, optim = A.nn, A.optim
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local data = require "actlua.data"
 
 local p = cli.parser("e4_dying_relu",
   "E4: share of dead (never positive) hidden units after training with a " ..
@@ -36,20 +36,20 @@ local p = cli.parser("e4_dying_relu",
   "leaky_relu, elu and prelu.")
 cli.add_steps(p, 500)
 cli.add_lr(p, 0.3, "Learning rate of the too-high set-up.")
-p:option("--base-lr", "Learning rate of the baseline and bad-bias set-ups.", "0.01")
-  :argname("<x>"):convert(cli.named("--base-lr", cli.number{positive = true}))
-p:option("--bias", "Hidden biases of the bad-bias set-up.", "-4")
-  :argname("<x>"):convert(cli.named("--bias", cli.number()))
-p:option("--hidden", "Hidden width.", "32")
-  :argname("<n>"):convert(cli.named("--hidden", cli.integer(1)))
-p:option("--n", "Number of points in the dataset.", "200")
-  :argname("<n>"):convert(cli.named("--n", cli.integer(2)))
+cli.add_number(p, "--base-lr", 0.01, "Learning rate of the baseline and bad-bias set-ups.",
+               {positive = true})
+cli.add_number(p, "--bias", -4, "Hidden biases of the bad-bias set-up.")
+cli.add_integer(p, "--hidden", 32, "Hidden width.", 1)
+cli.add_integer(p, "--n", 200, "Number of points in the dataset.", 2)
+cli.add_acts(p, {"relu", "leaky_relu", "elu", "prelu"},
+             "Hidden activations, comma-separated (element-wise ones, and prelu: " ..
+             "one learnt alpha per unit).", {forms = {"elementwise"}, also = {"prelu"}})
 p:option("--optim", "Optimizer: adam or sgd (plain).", "adam")
   :argname("<name>"):choices{"sgd", "adam"}
 cli.add_seeds(p, 3)
 local args = cli.parse(p)
 
-local ACTS = {"relu", "leaky_relu", "elu", "prelu"}
+local ACTS = args.acts
 local SETUPS = {
   {name = "baseline", lr = args.base_lr},
   {name = "high lr", lr = args.lr},
@@ -59,7 +59,8 @@ local H = args.hidden
 local seeds = cli.seed_list(args)
 
 local function make_act(name)
-  if name == "prelu" then return nn.PReLU(H) end
+  -- prelu, the one activation with a learnt weight --act lets through
+  if A.act.info(name).form == "weighted" then return nn.PReLU(H) end
   return nn.Activation(name)
 end
 
@@ -194,20 +195,18 @@ print("diverged: runs whose final loss is NaN or inf; the other columns " ..
       "average over the runs that did not diverge.")
 
 if args.plot then
-  local plot = require "actlua.plot"
   local series = {}
   for _, act in ipairs(ACTS) do
     local ys = {}
     for si = 1, #SETUPS do ys[si] = results[act][si].mean_share end
     series[#series + 1] = {name = act, x = {1, 2, 3}, y = ys}
   end
-  local files, note = plot.lines{
-    file = args.plot .. "/e4_dead_share",
+  local figs = experiment.figures(args.plot)
+  figs:lines("e4_dead_share", {
     title = "E4: share of never-positive hidden units (1 baseline, 2 high lr, 3 bad bias)",
     xlabel = "set-up (1 baseline, 2 high lr, 3 bad bias)", ylabel = "share",
     style = "linespoints", xrange = {0.8, 3.2}, yrange = {0, 1.05},
     series = series,
-  }
-  print("wrote " .. table.concat(files, ", "))
-  if note then print(note) end
+  })
+  figs:report()
 end

@@ -11,26 +11,20 @@
 --
 --   build/actlua scripts/e5_prelu.lua [--steps N] [--lr X] [--hidden H]
 local A = require "actlua"
+local experiment = require "actlua.experiment"
+local cli, data, progress, report =
+  experiment.cli, experiment.data, experiment.progress, experiment.report
 local nn, optim = A.nn, A.optim
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local data = require "actlua.data"
 
 local p = cli.parser("e5_prelu",
   "E5: a network with per-unit PReLU alphas on spirals; how each alpha moves.")
 cli.add_steps(p, 1500)
 cli.add_lr(p, 0.01, "Learning rate (Adam).")
-p:option("--hidden", "Hidden width (= alphas per PReLU layer).", "16")
-  :argname("<n>"):convert(cli.named("--hidden", cli.integer(1)))
-p:option("--init", "Initial alpha.", "0.25")
-  :argname("<x>"):convert(cli.named("--init", cli.number()))
-p:option("--classes", "Number of spiral arms (classes).", "3")
-  :argname("<n>"):convert(cli.named("--classes", cli.integer(2)))
-p:option("--n", "Number of points.", "300")
-  :argname("<n>"):convert(cli.named("--n", cli.integer(2)))
-p:option("--show", "How many individual final alphas to print per layer.", "4")
-  :argname("<k>"):convert(cli.named("--show", cli.integer(0)))
+cli.add_integer(p, "--hidden", 16, "Hidden width (= alphas per PReLU layer).", 1)
+cli.add_number(p, "--init", 0.25, "Initial alpha.")
+cli.add_integer(p, "--classes", 3, "Number of spiral arms (classes).", 2)
+cli.add_integer(p, "--n", 300, "Number of points.", 2)
+cli.add_integer(p, "--show", 4, "How many individual final alphas to print per layer.", 0)
 local args = cli.parse(p)
 
 local H, C = args.hidden, args.classes
@@ -75,15 +69,6 @@ local logits = A.no_grad(function() return model(x) end)
 local final_loss = A.loss.cross_entropy(logits, y):item()
 local acc = logits:argmax(2):eq(y):mean():item()
 
-local function median(v)
-  local s = {}
-  for i, a in ipairs(v) do s[i] = a end
-  table.sort(s)
-  local n = #s
-  if n % 2 == 1 then return s[(n + 1) // 2] end
-  return (s[n // 2] + s[n // 2 + 1]) / 2
-end
-
 local rows = {}
 for l = 1, 2 do
   local final = {}
@@ -96,7 +81,7 @@ for l = 1, 2 do
   end
   local shown = {}
   for j = 1, math.min(args.show, H) do shown[j] = ("%.3f"):format(final[j]) end
-  rows[#rows + 1] = {("prelu %d"):format(l), H, args.init, mn, median(final), mx, moved,
+  rows[#rows + 1] = {("prelu %d"):format(l), H, args.init, mn, experiment.median(final), mx, moved,
                      table.concat(shown, " ")}
 end
 print()
@@ -113,7 +98,6 @@ report.print_table{
 print(("accuracy %.3f, final loss %.4f (training set)"):format(acc, final_loss))
 
 if args.plot then
-  local plot = require "actlua.plot"
   local steps = {}
   for s = 0, args.steps do steps[#steps + 1] = s end
   local series = {}
@@ -122,12 +106,11 @@ if args.plot then
       series[#series + 1] = {name = ("L%d a%d"):format(l, j), x = steps, y = traj[l][j]}
     end
   end
-  local files, note = plot.lines{
-    file = args.plot .. "/e5_prelu_alphas",
+  local figs = experiment.figures(args.plot)
+  figs:lines("e5_prelu_alphas", {
     title = ("E5: PReLU alphas over training (%d per layer, 2 layers, init %g)"):format(
       H, args.init),
     xlabel = "step", ylabel = "alpha", series = series,
-  }
-  print("wrote " .. table.concat(files, ", "))
-  if note then print(note) end
+  })
+  figs:report()
 end

@@ -36,9 +36,8 @@
 --
 --   build/actlua scripts/e7_single_neuron.lua [--act sine,ncu] [--seeds 10]
 local A = require "actlua"
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
+local experiment = require "actlua.experiment"
+local cli, data, report = experiment.cli, experiment.data, experiment.report
 local nn, optim = A.nn, A.optim
 
 local DEFAULT_ACTS = {"sigmoid", "relu", "tanh", "leaky_relu", "gelu", "silu",
@@ -50,22 +49,21 @@ local p = cli.parser("e7_single_neuron",
   "seeds: which ones solve it.")
 cli.add_steps(p, 1000)
 cli.add_lr(p, 0.05)
-cli.add_acts(p, DEFAULT_ACTS, "Activations, comma-separated (any registered one).")
+cli.add_acts(p, DEFAULT_ACTS, "Activations, comma-separated (any element-wise one).",
+             {forms = {"elementwise"}})
 cli.add_seeds(p, 10)
 p:option("--optim", "Optimizer: adam or sgd.", "adam"):argname("<name>")
   :choices{"adam", "sgd"}
 p:option("--readout", "logit: sigmoid(f(z)), class 1 when f(z) > 0; affine: " ..
          "sigmoid(a f(z) + c) with learnable a, c.", "logit"):argname("<kind>")
   :choices{"logit", "affine"}
-p:option("--init-std", "Draw the neuron's w and b from N(0, X^2) instead of " ..
-         "PyTorch's default uniform(-1/sqrt 2, 1/sqrt 2) (0: the default).", "0")
-  :argname("<x>"):convert(cli.named("--init-std", cli.number{min = 0}))
+cli.add_number(p, "--init-std", 0, "Draw the neuron's w and b from N(0, X^2) instead of " ..
+               "PyTorch's default uniform(-1/sqrt 2, 1/sqrt 2) (0: the default).", {min = 0})
 local args = cli.parse(p)
 local acts = args.acts or DEFAULT_ACTS
 local seeds = cli.seed_list(args)
 
-local x = A.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
-local y = A.tensor{{0}, {1}, {1}, {0}}
+local x, y = data.xor()
 
 local function build(act)
   local linear = nn.Linear(2, 1)
@@ -104,17 +102,8 @@ local function run(act, seed, bar, offset)
 end
 
 local clock0 = os.clock()
-local results = {}
-for _, act in ipairs(acts) do
-  local bar = progress.new{total = #seeds * args.steps, quiet = args.quiet,
-                           label = act, metrics = {"loss"}}
-  local runs = {}
-  for i, seed in ipairs(seeds) do
-    runs[i] = run(act, seed, bar, (i - 1) * args.steps)
-  end
-  bar:finish()
-  results[#results + 1] = {act = act, runs = runs}
-end
+local results = experiment.runs{acts = acts, seeds = seeds, steps = args.steps,
+                                quiet = args.quiet, metrics = {"loss"}, run = run}
 local elapsed = os.clock() - clock0
 
 local rows = {}
@@ -151,17 +140,15 @@ if not args.quiet then
 end
 
 if args.plot then
-  local plot = require "actlua.plot"
   local series = {}
   for _, r in ipairs(results) do
     local c = r.runs[1].curve
     series[#series + 1] = {name = r.act, x = c.steps, y = c.loss}
   end
-  local files, note = plot.lines{
-    file = args.plot .. "/e7_loss",
+  local figs = experiment.figures(args.plot)
+  figs:lines("e7_loss", {
     title = ("E7 one neuron on XOR: loss, seed %d"):format(seeds[1]),
     xlabel = "step", ylabel = "BCE loss", logy = true, series = series,
-  }
-  print("wrote " .. table.concat(files, ", "))
-  if note then print(note) end
+  })
+  figs:report()
 end

@@ -1,8 +1,8 @@
 -- e8_deep_xor.lua — experiment E8: deep XOR, where sigmoid is said to fail
 -- and ReLU / leaky ReLU / tanh to learn.
 --
--- The article's exact set-up, by default (the same model construction as
--- bench/deep_xor.lua):
+-- The article's exact set-up, by default (the model is
+-- actlua.experiment.deep_xor_model, which bench/deep_xor.lua times too):
 --   data     x = {0,0},{0,1},{1,0},{1,1}; y = 0,1,1,0
 --   network  2 -> 5, eight more 5 -> 5 (nine hidden layers of 5), 5 -> 1;
 --            every weight and bias drawn from a standard normal N(0, 1)
@@ -25,19 +25,21 @@
 -- results below.
 --
 -- Reference (also printed as a note):
---   PyTorch 1.13, same set-up, float32, seeds 0-3 (sigmoid seeds 0-11):
---     sigmoid never reached accuracy 1.0 and never went NaN (cost stuck at
---     ln 2 = 0.6931 from about step 1000); tanh learned in 3 of 4 seeds;
---     relu in 1 of 4, NaN in 2; leaky_relu in 2 of 4, NaN in 2.
+--   PyTorch 1.13, same set-up, float32, seeds 0-4, measured with
+--     bench/peers/deep_xor.py --act A --seed S (the table's column):
+--     sigmoid 0/5 learned, none NaN (cost ln 2 = 0.6931); relu 1/5, NaN in
+--     1; leaky_relu 4/5, NaN in 1; tanh 5/5.
+--   Issue 4 quotes another PyTorch 1.13 run (seeds 0-3, sigmoid 0-11; its
+--     script is not in the repository): sigmoid 0/12, never NaN; tanh 3/4;
+--     relu 1/4, NaN in 2; leaky_relu 2/4, NaN in 2.
 --   The article (TensorFlow 1): sigmoid's cost went NaN after ~17,500 steps
 --     (accuracy 0.5); relu, leaky_relu and tanh all learned (accuracy 1.0).
 --
 --   build/actlua scripts/e8_deep_xor.lua [--seeds 5] [--stable] [--plot DIR]
 local A = require "actlua"
-local cli = require "actlua.cli"
-local progress = require "actlua.progress"
-local report = require "actlua.report"
-local nn, optim = A.nn, A.optim
+local experiment = require "actlua.experiment"
+local cli, data, report = experiment.cli, experiment.data, experiment.report
+local optim = A.optim
 
 local DEFAULT_ACTS = {"sigmoid", "relu", "leaky_relu", "tanh"}
 local LOG_EVERY = 100
@@ -47,7 +49,8 @@ local p = cli.parser("e8_deep_xor",
   "which hidden activations learn, which go NaN.")
 cli.add_steps(p, 20001, "Training steps (20001: steps 0..20000).")
 cli.add_lr(p, 0.01)
-cli.add_acts(p, DEFAULT_ACTS, "Hidden activations, comma-separated.")
+cli.add_acts(p, DEFAULT_ACTS, "Hidden activations, comma-separated.",
+             {forms = {"elementwise"}})
 cli.add_seeds(p, 5)
 p:flag("--stable", "Use the clamped cost A.loss.bce (PyTorch's) instead of " ..
        "the article's naive A.loss.bce_naive.")
@@ -57,34 +60,20 @@ local seeds = cli.seed_list(args)
 local cost_fn = args.stable and A.loss.bce or A.loss.bce_naive
 
 local REFERENCE = {
-  sigmoid = {torch = "0/12 learn, 0 NaN (ln 2)", article = "NaN ~17500, acc 0.5"},
-  relu = {torch = "1/4 learn, 2 NaN", article = "learns"},
-  leaky_relu = {torch = "2/4 learn, 2 NaN", article = "learns"},
-  tanh = {torch = "3/4 learn, 0 NaN", article = "learns"},
+  sigmoid = {torch = "0/5 learn, 0 NaN (ln 2)", article = "NaN ~17500, acc 0.5"},
+  relu = {torch = "1/5 learn, 1 NaN", article = "learns"},
+  leaky_relu = {torch = "4/5 learn, 1 NaN", article = "learns"},
+  tanh = {torch = "5/5 learn, 0 NaN", article = "learns"},
 }
 
-local x = A.tensor{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
-local y = A.tensor{{0}, {1}, {1}, {0}}
-
-local function build(act)
-  local layers = {}
-  local sizes = {2, 5, 5, 5, 5, 5, 5, 5, 5, 5, 1}
-  for i = 1, #sizes - 1 do
-    local linear = nn.Linear(sizes[i], sizes[i + 1])
-    nn.init.normal(linear.weight, 0, 1)
-    nn.init.normal(linear.bias, 0, 1)
-    layers[#layers + 1] = linear
-    layers[#layers + 1] = i < #sizes - 1 and nn.Activation(act) or nn.Sigmoid()
-  end
-  return nn.Sequential(layers)
-end
+local x, y = data.xor()
 
 -- One run: its logged steps, costs and accuracies, the step at which the
 -- cost first went NaN (or nil), the first logged step with accuracy 1.0
 -- (or nil), the final cost and accuracy.
 local function run(act, seed, bar, offset)
   A.manual_seed(seed)
-  local model = build(act)
+  local model = experiment.deep_xor_model(act)
   local opt = optim.SGD(model:parameters(), {lr = args.lr})
   local log = {steps = {}, cost = {}, accuracy = {}}
   local nan_at, solved_at
@@ -113,34 +102,9 @@ local function run(act, seed, bar, offset)
           cost = cost_v, accuracy = acc}
 end
 
--- Median of numbers, NaN sorted last (a NaN median means most runs ended NaN).
-local function median(values)
-  if #values == 0 then return nil end
-  local v = {}
-  for i, x in ipairs(values) do v[i] = x end
-  table.sort(v, function(a, b)
-    if a ~= a then return false end
-    if b ~= b then return true end
-    return a < b
-  end)
-  local n = #v
-  if n % 2 == 1 then return v[(n + 1) // 2] end
-  local a, b = v[n // 2], v[n // 2 + 1]
-  return (a + b) / 2
-end
-
 local clock0 = os.clock()
-local results = {}
-for _, act in ipairs(acts) do
-  local bar = progress.new{total = #seeds * args.steps, quiet = args.quiet,
-                           label = act, metrics = {"cost", "accuracy"}}
-  local runs = {}
-  for i, seed in ipairs(seeds) do
-    runs[i] = run(act, seed, bar, (i - 1) * args.steps)
-  end
-  bar:finish()
-  results[#results + 1] = {act = act, runs = runs}
-end
+local results = experiment.runs{acts = acts, seeds = seeds, steps = args.steps,
+                                quiet = args.quiet, metrics = {"cost", "accuracy"}, run = run}
 local elapsed = os.clock() - clock0
 
 -- ------------------------------------------------------------ the table
@@ -157,10 +121,10 @@ for _, r in ipairs(results) do
   rows[#rows + 1] = {
     r.act,
     ("%d/%d"):format(learned, #r.runs),
-    median(solved_steps),
+    experiment.median(solved_steps),
     ("%d/%d"):format(#nan_steps, #r.runs),
     #nan_steps > 0 and table.concat(nan_steps, ", ") or "-",
-    median(finals),
+    experiment.median(finals),
     ref.torch or "-",
     ref.article or "-",
   }
@@ -173,17 +137,19 @@ print(("E8 deep XOR: 2 -> 9x5 -> 1, N(0,1) init, %s cost, SGD lr %g, steps 0..%d
 report.print_table{
   columns = {"activation", "acc 1.0 at end", "first acc 1.0 (median step)",
              "went NaN", "NaN at step (seed)", "median final cost",
-             "PyTorch 1.13 (seeds 0-3)", "article (TF1)"},
+             "PyTorch 1.13 (seeds 0-4)", "article (TF1)"},
   rows = rows,
   format = {["median final cost"] = "%.4f"},
   missing = "-",
 }
 print()
-print("Note: PyTorch 1.13 with the same set-up (float32, seeds 0-3; sigmoid seeds 0-11):")
-print("  sigmoid never reached accuracy 1.0 and never went NaN (cost stuck at ln 2 = 0.6931")
-print("  from about step 1000); tanh learned in 3 of 4 seeds; relu in 1 of 4, NaN in 2;")
-print("  leaky_relu in 2 of 4, NaN in 2. The article (TensorFlow 1) reported sigmoid's cost")
-print("  going NaN after ~17,500 steps and relu, leaky_relu and tanh learning.")
+print("Note: PyTorch 1.13 with the same set-up (float32, seeds 0-4, measured with")
+print("  /usr/bin/python3 bench/peers/deep_xor.py --act A --seed S): sigmoid never learned nor")
+print("  went NaN (cost ln 2 = 0.6931); tanh learned in 5 of 5 seeds; leaky_relu in 4, NaN in 1;")
+print("  relu in 1, NaN in 1. Issue 4 quotes another PyTorch run (seeds 0-3, sigmoid 0-11):")
+print("  sigmoid 0/12, tanh 3/4, relu 1/4 (NaN 2), leaky_relu 2/4 (NaN 2). Random draws differ")
+print("  between frameworks: compare distributions over seeds. The article (TensorFlow 1) reported")
+print("  sigmoid's cost going NaN after ~17,500 steps and relu, leaky_relu and tanh learning.")
 print(("  'acc 1.0 at end': final accuracy 1.0; 'first acc 1.0': first logged step (every %d)"
   .. " with accuracy 1.0."):format(LOG_EVERY))
 if not args.quiet then
@@ -192,28 +158,29 @@ end
 
 -- ------------------------------------------------------------ figures
 if args.plot then
-  local plot = require "actlua.plot"
+  -- One colour per activation, named once in the key; each run its own
+  -- CSV column ("relu s3").
   local cost_series, acc_series = {}, {}
-  for _, r in ipairs(results) do
-    for _, run_ in ipairs(r.runs) do
+  for ai, r in ipairs(results) do
+    for i, run_ in ipairs(r.runs) do
       local name = #seeds == 1 and r.act or ("%s s%d"):format(r.act, run_.seed)
-      cost_series[#cost_series + 1] = {name = name, x = run_.log.steps, y = run_.log.cost}
-      acc_series[#acc_series + 1] = {name = name, x = run_.log.steps, y = run_.log.accuracy}
+      local key = i == 1 and (#seeds == 1 and r.act or ("%s (%d seeds)"):format(r.act, #seeds))
+      cost_series[#cost_series + 1] = {name = name, x = run_.log.steps, y = run_.log.cost,
+                                       color = ai, key = key}
+      acc_series[#acc_series + 1] = {name = name, x = run_.log.steps, y = run_.log.accuracy,
+                                     color = ai, key = key}
     end
   end
   local what = args.stable and "clamped cost" or "naive cost"
-  local files, note = plot.lines{
-    file = args.plot .. "/e8_cost", title = "E8 deep XOR: cost (" .. what .. "), every run",
-    xlabel = "step", ylabel = "cost", logy = true, series = cost_series,
-    size = {1000, 600},
-  }
-  local files2, note2 = plot.lines{
-    file = args.plot .. "/e8_accuracy", title = "E8 deep XOR: accuracy, every run",
+  local figs = experiment.figures(args.plot)
+  figs:lines("e8_cost", {
+    title = "E8 deep XOR: cost (" .. what .. "), every run",
+    xlabel = "step", ylabel = "cost", logy = true, series = cost_series, size = {1000, 600},
+  })
+  figs:lines("e8_accuracy", {
+    title = "E8 deep XOR: accuracy, every run",
     xlabel = "step", ylabel = "accuracy", yrange = {0, 1.05}, series = acc_series,
     size = {1000, 600},
-  }
-  for _, f in ipairs(files2) do files[#files + 1] = f end
-  print("wrote " .. table.concat(files, ", "))
-  if note then print(note) end
-  if note2 and note2 ~= note then print(note2) end
+  })
+  figs:report()
 end

@@ -429,8 +429,8 @@ static void test_reshape_records_once(void **state)
     assert_non_null(n);
     assert_int_equal(n->op, ACT_OP_VIEW);
     assert_int_equal(n->ninputs, 1);
-    assert_ptr_equal(n->in[0].leaf, x);
-    assert_null(n->in[0].node);
+    assert_ptr_equal(n->leaf[0], x);
+    assert_null(n->next[0]);
     backward_sum(y);
     assert_grad(x, (double[]){1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 12);
     act_tensor_free(x);

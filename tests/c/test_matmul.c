@@ -245,6 +245,79 @@ static void test_large(void **state)
         }
 }
 
+/* The thread count: what is set is what is read back, n < 1 is refused
+ * with words, and a product large enough for OpenBLAS to split is right at
+ * 1, 2 and 3 threads. The count in force before is restored. */
+static void test_num_threads(void **state)
+{
+    act_context *ctx = *state;
+    int before = act_get_num_threads();
+    assert_true(before >= 1);
+    act_tensor *a = matrix(ctx, F32, 256, 300, false);
+    act_tensor *b = matrix(ctx, F32, 300, 200, true);
+    for (int n = 1; n <= 3; n++) {
+        assert_int_equal(act_set_num_threads(ctx, n), ACT_OK);
+        assert_int_equal(act_get_num_threads(), n);
+        check_matmul(ctx, a, b, 2, (int64_t[]){256, 200});
+    }
+    act_tensor_free(b);
+    act_tensor_free(a);
+    assert_int_equal(act_set_num_threads(ctx, 0), ACT_E_ARG);
+    assert_string_equal(act_context_error(ctx),
+                        "set_num_threads: the thread count must be >= 1, got 0");
+    assert_int_equal(act_context_error_arg(ctx), 1);
+    assert_int_equal(act_set_num_threads(ctx, -4), ACT_E_ARG);
+    assert_non_null(strstr(act_context_error(ctx), "got -4"));
+    assert_int_equal(act_get_num_threads(), 3); /* unchanged by a failure */
+    assert_int_equal(act_set_num_threads(ctx, before), ACT_OK);
+}
+
+/* Thin products, which blas.c cuts along their long side into pieces
+ * OpenBLAS runs on one thread: each layout, a cut of rows and of columns,
+ * sizes just over a piece and with a short last piece, operands with a
+ * leading dimension over their width (column slices of wider matrices),
+ * products left whole (both sides thin; a row longer than a piece), on 1
+ * and 2 threads, in float32 and float64, against the float64 loop. */
+static act_tensor *narrowed(act_context *ctx, act_tensor *t, int64_t cols)
+{
+    act_tensor *v = NULL;
+    assert_int_equal(act_narrow(ctx, t, 1, 0, cols, &v), ACT_OK);
+    act_tensor_free(t);
+    return v;
+}
+
+static void test_thin_cut(void **state)
+{
+    act_context *ctx = *state;
+    const int64_t shapes[][3] = {
+        {600, 10, 512}, {10, 600, 512}, {53, 16, 310}, {16, 53, 310},
+        {128, 10, 512}, {12, 14, 4000}, {40, 3, 90000},
+    };
+    int before = act_get_num_threads();
+    for (int th = 1; th <= 2; th++) {
+        assert_int_equal(act_set_num_threads(ctx, th), ACT_OK);
+        for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++)
+            for (int tr = 0; tr < 4; tr++) {
+                act_dtype dt = (i + (size_t)tr) % 2 ? F64 : F32;
+                int64_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+                act_tensor *a = matrix(ctx, dt, m, k, tr & 1);
+                act_tensor *b = matrix(ctx, dt, k, n, tr & 2);
+                check_matmul(ctx, a, b, 2, (int64_t[]){m, n});
+                act_tensor_free(b);
+                act_tensor_free(a);
+            }
+        act_tensor *a = narrowed(ctx, matrix(ctx, F32, 300, 700, false), 512);
+        act_tensor *b = narrowed(ctx, matrix(ctx, F32, 512, 20, false), 9);
+        check_matmul(ctx, a, b, 2, (int64_t[]){300, 9});
+        act_tensor *bt = narrowed(ctx, matrix(ctx, F32, 512, 600, false), 300);
+        act_tensor *at = narrowed(ctx, matrix(ctx, F32, 8, 900, false), 512);
+        check_matmul(ctx, at, bt, 2, (int64_t[]){8, 300});
+        act_tensor_free(a), act_tensor_free(b);
+        act_tensor_free(at), act_tensor_free(bt);
+    }
+    assert_int_equal(act_set_num_threads(ctx, before), ACT_OK);
+}
+
 /* ------------------------------------------------------ strided views */
 
 static act_tensor *sliced(act_context *ctx, const act_tensor *t, int dim)
@@ -601,6 +674,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_grid_around_thresholds, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_num_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thin_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_step2_slices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_expanded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batched, setup, teardown),

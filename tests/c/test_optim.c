@@ -79,6 +79,63 @@ static void test_sgd_by_hand(void **state)
                  1e-15);
 }
 
+/* The vectorised SGD-with-momentum loop (optim_rules.inc) against the rule
+ * written out here one element at a time, over lengths around the vector
+ * widths and several steps: the same bits, float32 and float64. */
+static void sgd_fast_matches_plain(act_dtype dt, int n)
+{
+    enum { STEPS = 4 };
+    double *p0 = malloc(sizeof(double) * (size_t)n * (STEPS + 1));
+    double *want = malloc(sizeof(double) * (size_t)n), *got = malloc(sizeof(double) * (size_t)n);
+    double *buf = calloc((size_t)n, sizeof(double));
+    assert_non_null(p0), assert_non_null(want), assert_non_null(got), assert_non_null(buf);
+    double *g = p0 + n;
+    act_generator *gen = act_generator_new(7);
+    for (int i = 0; i < n * (STEPS + 1); i++)
+        p0[i] = act_generator_normal(gen);
+    act_generator_free(gen);
+    act_optim_options o;
+    act_optim_defaults(ACT_OPTIM_SGD, &o);
+    o.lr = 0.01, o.momentum = 0.9, o.dampening = 0.25;
+    act_tensor *p = leaf(dt, n, p0);
+    act_optimizer *opt = NULL;
+    assert_int_equal(act_optimizer_new(ctx, ACT_OPTIM_SGD, &o, 1, &p, &opt), ACT_OK);
+    assert_int_equal(act_tensor_to_doubles(ctx, p, want), ACT_OK); /* rounded */
+    for (int s = 0; s < STEPS; s++, g += n) {
+        act_tensor *gt = NULL;
+        assert_int_equal(act_from_doubles(ctx, dt, 1, (int64_t[]){n}, g, &gt), ACT_OK);
+        assert_int_equal(act_tensor_to_doubles(ctx, gt, g), ACT_OK); /* rounded */
+        assert_int_equal(act_tensor_set_grad(ctx, p, gt), ACT_OK);
+        act_tensor_free(gt);
+        assert_int_equal(act_optimizer_step(ctx, opt), ACT_OK);
+        for (int i = 0; i < n; i++) {
+            double b = s == 0 ? g[i] : 0.9 * buf[i] + 0.75 * g[i];
+            buf[i] = dt == F32 ? (float)b : b;
+            double v = want[i] - 0.01 * buf[i];
+            want[i] = dt == F32 ? (float)v : v;
+        }
+        assert_int_equal(act_tensor_to_doubles(ctx, p, got), ACT_OK);
+        for (int i = 0; i < n; i++)
+            if (got[i] != want[i]) {
+                print_error("n %d step %d element %d: got %.17g, want %.17g\n",
+                            n, s, i, got[i], want[i]);
+                fail();
+            }
+    }
+    act_optimizer_free(opt);
+    act_tensor_free(p);
+    free(p0), free(want), free(got), free(buf);
+}
+
+static void test_sgd_fast_path(void **state)
+{
+    static const int lengths[] = {1, 3, 4, 7, 8, 17, 1000, 4099};
+    for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+        sgd_fast_matches_plain(F32, lengths[i]);
+        sgd_fast_matches_plain(F64, lengths[i]);
+    }
+}
+
 static void test_adam_by_hand(void **state)
 {
     act_optim_options o;
@@ -297,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sgd_by_hand, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sgd_fast_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_adam_by_hand, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rmsprop_adagrad_by_hand, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skips_and_layouts, setup, teardown),

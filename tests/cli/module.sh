@@ -40,6 +40,12 @@ check "the same seed gives the same values" "true" \
 check "arithmetic works" "2 4 6" \
     'local A = require "actlua"; local t = (A.tensor{1,2,3} * 2):long():totable()
      print(table.concat(t, " "))'
+out=$(ACTLUA_NUM_THREADS=1 "$lua" -e 'print(require("actlua").get_num_threads())' 2>&1)
+if [[ $out == 1 ]]; then passed=$((passed + 1))
+else failed=$((failed + 1)); echo "FAIL: ACTLUA_NUM_THREADS=1 gave '$out'"; fi
+out=$(ACTLUA_NUM_THREADS=none "$lua" -e 'require "actlua"' 2>&1)
+if [[ $out == *"ACTLUA_NUM_THREADS must be a positive integer, got 'none'"* ]]; then passed=$((passed + 1))
+else failed=$((failed + 1)); echo "FAIL: ACTLUA_NUM_THREADS=none gave '$out'"; fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -104,6 +104,50 @@ describe("actlua.cli", function()
     assert.matches("an activation name is empty", parse_error(p, {"--act", "relu,"}), 1, true)
   end)
 
+  it("restricts activations by form, the registry's, with named exceptions", function()
+    local p = cli.parser("demo")
+    cli.add_acts(p, nil, nil, {forms = {"elementwise"}, also = {"prelu"}})
+    local ok, args = p:pparse{"--act", "relu,prelu"}
+    assert.is_true(ok)
+    assert.are.same({"relu", "prelu"}, args.acts)
+    -- every registered name of another form is refused, with its reason
+    for _, name in ipairs(A.act.names()) do
+      local form = A.act.info(name).form
+      if form == "along_dim" then
+        assert.matches("--act: " .. name .. " works along a dim, not element-wise",
+                       parse_error(p, {"--act", name}), 1, true)
+      elseif form ~= "elementwise" and name ~= "prelu" then
+        assert.matches("--act: " .. name .. " is not element-wise", parse_error(p, {"--act", name}),
+                       1, true)
+      end
+    end
+    local one = cli.parser("demo")
+    cli.add_act(one, "tanh", nil, {forms = {"elementwise"}})
+    assert.matches("prelu is not element-wise (its form is weighted)",
+                   parse_error(one, {"--act", "prelu"}), 1, true)
+    assert.are.equal("tanh", select(2, one:pparse{}).act)
+  end)
+
+  it("adds integer and number options with their ranges", function()
+    local p = cli.parser("demo")
+    cli.add_integer(p, "--hidden", 16, "Hidden width.", 1, 64)
+    cli.add_number(p, "--bias", -4, "A bias.")
+    cli.add_number(p, "--rate", "1e-2", "A rate.", {positive = true})
+    local ok, args = p:pparse{}
+    assert.is_true(ok)
+    assert.are.same({16, -4.0, 0.01}, {args.hidden, args.bias, args.rate})
+    assert.are.equal("integer", math.type(args.hidden))
+    ok, args = p:pparse{"--hidden", "64", "--bias", "0.5", "--rate", "3"}
+    assert.are.same({64, 0.5, 3.0}, {args.hidden, args.bias, args.rate})
+    assert.matches("--hidden: 65 is out of range (must be in [1, 64])",
+                   parse_error(p, {"--hidden", "65"}), 1, true)
+    assert.matches("--hidden: '2.5' is not an integer", parse_error(p, {"--hidden", "2.5"}), 1, true)
+    assert.matches("--rate: 0 must be positive", parse_error(p, {"--rate", "0"}), 1, true)
+    assert.matches("--bias: 'nan' is not a finite number", parse_error(p, {"--bias", "nan"}), 1, true)
+    assert.matches("--hidden <n>", p:get_help(), 1, true)
+    assert.matches("--bias <x>", p:get_help(), 1, true)
+  end)
+
   it("lists the seeds to run", function()
     assert.are.same({5, 6, 7}, cli.seed_list{seed = 5, seeds = 3})
     assert.are.same({0}, cli.seed_list{seed = 0})

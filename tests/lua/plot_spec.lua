@@ -2,24 +2,10 @@
 -- script, folders and atomic writes; the images when gnuplot is installed.
 local A = require "actlua"
 local plot = require "actlua.plot"
+local support = require "support"
 
-local function slurp(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function size(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local n = f:seek("end")
-  f:close()
-  return n
-end
-
-local have_gnuplot = os.execute("command -v gnuplot >/dev/null 2>&1") == true
+local slurp, size = support.slurp, support.size
+local have_gnuplot = support.have("gnuplot")
 
 describe("actlua.plot", function()
   local root
@@ -76,6 +62,24 @@ describe("actlua.plot", function()
       assert.matches(line, gp, 1, true)
     end
     assert.is_nil(gp:find(root, 1, true))                   -- no absolute paths
+  end)
+
+  it("labels log axes readably, colours series by number, leaves some out of the key", function()
+    plot.lines{file = root .. "/k", gnuplot = false, logy = true,
+               series = {{name = "relu s0", y = {1, 0.1}, color = 2, key = "relu"},
+                         {name = "relu s1", y = {1, 0.2}, color = 2, key = false},
+                         {name = "tanh", y = {1, 0.3}, color = "dark-red"}}}
+    local gp = slurp(root .. "/k.gp")
+    assert.matches("set format y '%g'", gp, 1, true)
+    assert.is_nil(gp:find("set format x", 1, true))
+    assert.matches("using 1:2 with lines linewidth 2 linecolor 2 title 'relu'", gp, 1, true)
+    assert.matches("using 1:3 with lines linewidth 2 linecolor 2 notitle", gp, 1, true)
+    assert.matches("using 1:4 with lines linewidth 2 linecolor rgb 'dark-red' title 'tanh'", gp, 1, true)
+    -- the CSV keeps every series' own name
+    assert.matches("^x,relu s0,relu s1,tanh\n", slurp(root .. "/k.csv"))
+    assert.has_error(function()
+      plot.lines{file = root .. "/k", gnuplot = false, series = {{y = {1}, color = 0}}}
+    end, "plot: series 1's color must be a line type number >= 1 or a colour name")
   end)
 
   it("leaves no temporary files behind", function()

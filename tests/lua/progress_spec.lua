@@ -101,22 +101,50 @@ describe("actlua.progress", function()
       assert.is_nil(s:find("\n", 1, true))
       assert.is_true(utf8.len(s) - 4 <= 79)
     end
-    assert.are.equal("\rtanh [======>             ]   33%  33/100  "
+    -- 80 columns: 74 after the label; the first line's text takes 45 and
+    -- the bar leaves 6 spare: 74 - 45 - 4 - 6 = 19 cells, kept after.
+    assert.are.equal("\rtanh [======>            ]   33%  33/100  "
                      .. "cost 0.25  64 steps/s  1.0s left\27[K", out[5])
     bar:print("note")
     assert.are.equal("\r\27[Knote\n", out[15])
     assert.are.equal(out[14], out[16])   -- the bar is drawn again under the text
     bar:finish()
-    assert.are.equal("\rtanh [====================]  100%  100/100  "
+    assert.are.equal("\rtanh [===================]  100%  100/100  "
                      .. "cost 0.25  64 steps/s  1.6s\27[K", out[17])
     assert.are.equal("\n", out[18])
   end)
 
-  it("fits the bar to a narrow terminal", function()
-    local bar, out = capture{total = 100, tty = true, width = 40}
-    bar:update(50, {cost = 0.125, accuracy = 0.75})
-    assert.is_true(utf8.len(out[1]) - 4 <= 39)
-    assert.is_nil(out[1]:sub(2, -4):find("[", 1, true))   -- no room for the bar
+  it("fits the line to a narrow terminal, keeping step, rate and time left last", function()
+    -- The same state drawn at decreasing widths: parts give way in order.
+    local function line(width)
+      local bar, out, now = capture{total = 2000, tty = true, width = width, label = "relu",
+                                    metrics = {"cost", "accuracy"}}
+      now.t = 0.5
+      bar:update(500, {cost = 0.125, accuracy = 0.75})
+      local s = out[1]:sub(2, -4)                        -- without \r and ESC [K
+      assert.is_true(utf8.len(s) <= width - 1, s)
+      return s
+    end
+    -- 58 characters; the label takes 5 and the last column stays empty.
+    local full = "500/2000  cost 0.125  accuracy 0.75  1k steps/s  1.5s left"
+    assert.are.equal("relu [=======>                      ]   25%  " .. full, line(120))
+    assert.are.equal("relu [===>          ]  " .. full, line(88))
+    assert.are.equal("relu  25%  " .. full, line(76))
+    assert.are.equal("relu " .. full, line(66))
+    assert.are.equal("relu 500/2000  cost 0.125  1k steps/s  1.5s left", line(60))
+    assert.are.equal("relu 500/2000  1k steps/s  1.5s left", line(45))
+    assert.are.equal("relu 500/2000  1k steps/s ", line(27))
+  end)
+
+  it("keeps the bar's size while the text grows a little", function()
+    local bar, out, now = capture{total = 1000, tty = true, width = 80, interval = 0}
+    local sizes = {}
+    for step = 1, 1000, 37 do
+      now.t = step / 1000
+      bar:update(step)
+      sizes[#sizes + 1] = #out[#out]:match("%[([=> ]*)%]")
+    end
+    for i = 2, #sizes do assert.are.equal(sizes[1], sizes[i]) end
   end)
 
   it("formats durations and rates", function()

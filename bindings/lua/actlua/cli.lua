@@ -8,6 +8,7 @@
 --   cli.add_lr(p, 0.01)
 --   cli.add_acts(p, {"sigmoid", "relu", "leaky_relu", "tanh"})
 --   cli.add_seeds(p, 5)
+--   cli.add_integer(p, "--hidden", 16, "Hidden width.", 1)
 --   local args = cli.parse(p)        -- the running script's `arg`
 --   -- args.seed (0), args.quiet (false), args.plot (nil or a folder),
 --   -- args.steps, args.lr, args.acts (an array), args.seeds
@@ -73,14 +74,33 @@ function M.activation_names()
   return names
 end
 
-local function check_activation(name)
+-- Whether activation `name` may be used where only `forms` are (a set of
+-- A.act.info(name).form values, such as {elementwise = true}) or the names
+-- in `also`; true, or false and why.
+local function form_allowed(name, forms, also)
+  if forms == nil or (also and also[name]) then return true end
+  local A = require "actlua"
+  local ok, info = pcall(A.act.info, name)
+  if not ok or type(info) ~= "table" or forms[info.form] then return true end
+  if info.form == "along_dim" then
+    return false, ("%s works along a dim, not element-wise: this script cannot use it"):format(name)
+  end
+  return false, ("%s is not element-wise (its form is %s): this script cannot use it")
+                :format(name, tostring(info.form))
+end
+
+local function check_activation(name, forms, also)
   if type(name) ~= "string" or name == "" then
     return nil, "an activation name is empty"
   end
   local names = M.activation_names()
   if names == nil then return name end
   for _, n in ipairs(names) do
-    if n == name then return name end
+    if n == name then
+      local ok, why = form_allowed(name, forms, also)
+      if not ok then return nil, why end
+      return name
+    end
   end
   return nil, ("unknown activation '%s' (known: %s)"):format(
     name, table.concat(names, ", "))
@@ -93,12 +113,13 @@ function M.activation(s)
 end
 
 -- A comma-separated list of activation names ("relu,tanh"), as an array.
-function M.activation_list(s)
+-- forms and also: see add_acts.
+function M.activation_list(s, forms, also)
   if type(s) == "table" then s = table.concat(s, ",") end
   local list = {}
   for item in (tostring(s) .. ","):gmatch("([^,]*),") do
     item = item:match("^%s*(.-)%s*$")
-    local name, err = check_activation(item)
+    local name, err = check_activation(item, forms, also)
     if not name then return nil, err end
     list[#list + 1] = name
   end
@@ -148,20 +169,39 @@ function M.add_lr(p, default, description)
     :argname("<x>"):convert(named("--lr", M.number{positive = true}))
 end
 
--- --act NAME: one activation, checked against A.act.names().
-function M.add_act(p, default, description)
+-- A set {a = true, ...} from an array {"a", ...} (nil stays nil).
+local function set_of(list)
+  if list == nil then return nil end
+  local set = {}
+  for _, v in ipairs(list) do set[v] = true end
+  return set
+end
+
+-- --act NAME: one activation, checked against A.act.names() (and, with
+-- only = {forms = {...}, also = {...}}, restricted as in add_acts).
+function M.add_act(p, default, description, only)
+  only = only or {}
+  local forms, also = set_of(only.forms), set_of(only.also)
   return p:option("--act", description or "Activation function.",
                   default_text(default))
-    :argname("<name>"):convert(named("--act", M.activation))
+    :argname("<name>"):convert(named("--act", function(s)
+      return check_activation(s, forms, also)
+    end))
 end
 
 -- --act NAME[,NAME...]: several activations, as args.acts (an array); the
--- option may also be repeated (--act relu --act tanh).
-function M.add_acts(p, default, description)
+-- option may also be repeated (--act relu --act tanh). only restricts them:
+-- only.forms, the forms of A.act.info accepted ({"elementwise"}), and
+-- only.also, names accepted whatever their form ({"prelu"}).
+function M.add_acts(p, default, description, only)
+  only = only or {}
+  local forms, also = set_of(only.forms), set_of(only.also)
   local o = p:option("--act", description or
                      "Activation functions, comma-separated (relu,tanh).",
                      default_text(default))
-    :argname("<names>"):target("acts"):count("*"):convert(named("--act", M.activation_list))
+    :argname("<names>"):target("acts"):count("*"):convert(named("--act", function(s)
+      return M.activation_list(s, forms, also)
+    end))
   -- Each use appends its names (argparse calls the action once per use).
   o:init(nil):action(function(result, target, list)
     local acc = result[target] or {}
@@ -171,6 +211,18 @@ function M.add_acts(p, default, description)
     result[target] = acc
   end)
   return o
+end
+
+-- An integer option (--name N) in [min, max] (either bound optional).
+function M.add_integer(p, option, default, description, min, max)
+  return p:option(option, description, default_text(default))
+    :argname("<n>"):convert(named(option, M.integer(min, max)))
+end
+
+-- A number option (--name X); opts as cli.number's (positive, min, max).
+function M.add_number(p, option, default, description, opts)
+  return p:option(option, description, default_text(default))
+    :argname("<x>"):convert(named(option, M.number(opts)))
 end
 
 -- --seeds K: how many seeds to run (seed, seed + 1, ..., seed + K - 1).

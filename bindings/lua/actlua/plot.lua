@@ -26,8 +26,12 @@
 -- Options of plot.lines:
 --   file            the path without extension (required)
 --   series          array of {name = ..., y = {...} [, x = {...}]
---                   [, style = "lines"]}; x defaults to 1..#y; x and y may
---                   be arrays or 1-d tensors
+--                   [, style = "lines"] [, color = 2 or "dark-red"]
+--                   [, key = false or "text"]}; x defaults to 1..#y; x and
+--                   y may be arrays or 1-d tensors; series given the same
+--                   color number share a colour; key = false leaves a
+--                   series out of the key (several runs of one kind drawn
+--                   alike, named once)
 --   title, xlabel, ylabel
 --   logx, logy      logarithmic axes
 --   xrange, yrange  {min, max} (nil for automatic)
@@ -174,7 +178,7 @@ local function prepare_series(series)
         error(("plot: series %d (%s): value %d is not a number"):format(i, name, k), 3)
       end
     end
-    out[i] = {name = name, x = x, y = y, style = s.style}
+    out[i] = {name = name, x = x, y = y, style = s.style, color = s.color, key = s.key}
   end
   return out
 end
@@ -230,6 +234,20 @@ end
 
 local STYLES = {lines = true, points = true, linespoints = true}
 
+-- " linecolor ..." for a series' color: a number picks gnuplot's line type
+-- of that number (series sharing it share a colour), a string is a colour
+-- name or "#rrggbb"; nil leaves gnuplot's next colour.
+local function color_text(color, i)
+  if color == nil then return "" end
+  if math.type(color) == "integer" and color >= 1 then
+    return (" linecolor %d"):format(color)
+  end
+  if type(color) == "string" and color:match("^[#%w_%-]+$") then
+    return " linecolor rgb " .. gp_string(color)
+  end
+  error(("plot: series %d's color must be a line type number >= 1 or a colour name"):format(i), 4)
+end
+
 local function range_text(r, what)
   if r == nil then return nil end
   if type(r) ~= "table" then error(("plot: %s must be {min, max}"):format(what), 3) end
@@ -252,8 +270,9 @@ function M.script(opts, cols, series, csv_name, stem)
   if opts.title then L[#L + 1] = "set title " .. gp_string(opts.title) end
   if opts.xlabel then L[#L + 1] = "set xlabel " .. gp_string(opts.xlabel) end
   if opts.ylabel then L[#L + 1] = "set ylabel " .. gp_string(opts.ylabel) end
-  if opts.logx then L[#L + 1] = "set logscale x" end
-  if opts.logy then L[#L + 1] = "set logscale y" end
+  -- On a log axis gnuplot's default labels read "0.001000"; %g gives 0.001.
+  if opts.logx then L[#L + 1] = "set logscale x"; L[#L + 1] = "set format x '%g'" end
+  if opts.logy then L[#L + 1] = "set logscale y"; L[#L + 1] = "set format y '%g'" end
   local xr, yr = range_text(opts.xrange, "xrange"), range_text(opts.yrange, "yrange")
   if xr then L[#L + 1] = "set xrange " .. xr end
   if yr then L[#L + 1] = "set yrange " .. yr end
@@ -264,8 +283,9 @@ function M.script(opts, cols, series, csv_name, stem)
     if not STYLES[st] then
       error(("plot: unknown style '%s' (lines, points or linespoints)"):format(st), 3)
     end
-    plots[i] = ("%s skip 1 using %d:%d with %s linewidth 2 title %s"):format(
-      gp_string(csv_name), cols[i][1], cols[i][2], st, gp_string(s.name))
+    plots[i] = ("%s skip 1 using %d:%d with %s linewidth 2%s %s"):format(
+      gp_string(csv_name), cols[i][1], cols[i][2], st, color_text(s.color, i),
+      s.key == false and "notitle" or ("title " .. gp_string(s.key or s.name)))
   end
   local plot_cmd = "plot " .. table.concat(plots, ", \\\n     ")
   local w, h = math.tointeger(size[1]) or 800, math.tointeger(size[2]) or 500

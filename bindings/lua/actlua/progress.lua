@@ -9,7 +9,9 @@
 --   bar:finish()
 --
 -- On a terminal, one line redrawn in place (at most ~10 times a second):
---   relu [=======>            ]  38%  7600/20000  cost 0.3466  accuracy 0.75  8.1k steps/s  0:02 left
+--   relu [=======>            ]   38%  7600/20000  cost 0.3466  accuracy 0.75  8.1k steps/s  1.5s left
+-- fitted to the terminal's width: on a narrow one the bar, the percentage
+-- and the metrics after the first give way, in that order.
 -- Elsewhere (a pipe, a file, a log), plain lines every 10% of total or every
 -- `every` steps:
 --   relu: step 2000/20000 (10%)  cost 0.6931  accuracy 0.5  8100 steps/s  2s left
@@ -31,7 +33,8 @@
 --   tty      force the in-place bar (true) or plain lines (false); by
 --            default a bar when out is io.stdout, stdout is a terminal and
 --            TERM is set and not "dumb"
---   width    the terminal width (default $COLUMNS or 80)
+--   width    the terminal width (default: M.terminal_width() on a
+--            terminal, 80 elsewhere)
 --   clock    a function returning seconds (default: a monotonic wall clock,
 --            not os.clock's CPU time)
 --   interval seconds between redraws of the bar (default 0.1)
@@ -56,6 +59,22 @@ function M.stdout_is_tty()
     return ok2 and res == true
   end
   return false
+end
+
+-- The width of the terminal: $COLUMNS when set (shells set it but rarely
+-- export it), else what `stty size` reads from the controlling terminal
+-- (neither lua-term nor lua-system tells the size), else 80.
+function M.terminal_width()
+  local cols = math.tointeger(tonumber(os.getenv("COLUMNS") or ""))
+  if cols and cols > 0 then return cols end
+  local p = io.popen("{ stty size </dev/tty; } 2>/dev/null", "r")
+  if p then
+    local text = p:read("a") or ""
+    p:close()
+    cols = math.tointeger(tonumber(text:match("^%s*%d+%s+(%d+)") or ""))
+    if cols and cols > 0 then return cols end
+  end
+  return 80
 end
 
 -- "0.4s", "12s", "3m05s", "2h07m"; "?" for an unknown or infinite time.
@@ -118,7 +137,7 @@ function M.new(opts)
     total = total, quiet = opts.quiet and true or false, every = every,
     label = opts.label, order = opts.metrics or {}, formats = opts.format or {},
     write = write, tty = tty and true or false, clock = clock,
-    width = opts.width or tonumber(os.getenv("COLUMNS") or "") or 80,
+    width = opts.width or (tty and not opts.quiet and M.terminal_width()) or 80,
     interval = opts.interval or 0.1,
     next_line = every, last_drawn = nil, step = nil, values = nil,
     finished = false, printed_step = nil,
@@ -185,35 +204,64 @@ end
 
 local function utf8_len(s) return utf8.len(s) or #s end
 
--- The in-place bar (no newline), fitted to the width.
-function Bar:bar_line(now, done)
+-- The in-place line's layouts, from the fullest: each drops a part (the
+-- percentage, the bar, the metrics after the first, the metrics) until the
+-- line fits the terminal: the step, the rate and the time left go last.
+local function bar_layouts(self, now, done)
   local steps, pct = step_text(self)
   local rate, left, elapsed = self:rates(now)
-  local tail = {}
-  if pct then tail[#tail + 1] = ("%3d%%"):format(pct) end
-  tail[#tail + 1] = steps
-  local m = self:metrics_text()
-  if m ~= "" then tail[#tail + 1] = m end
-  tail[#tail + 1] = M.format_rate(rate) .. " steps/s"
-  if done then
-    tail[#tail + 1] = M.format_duration(elapsed)
-  elseif self.total then
-    tail[#tail + 1] = M.format_duration(left) .. " left"
+  local metrics = self:metrics_text()
+  local first = metrics:match("^(.-)  ") or metrics
+  local when = done and M.format_duration(elapsed)
+               or (self.total and M.format_duration(left) .. " left")
+  local function tail(with_pct, m)
+    local t = {}
+    if with_pct and pct then t[#t + 1] = ("%3d%%"):format(pct) end
+    t[#t + 1] = steps
+    if m ~= "" then t[#t + 1] = m end
+    t[#t + 1] = M.format_rate(rate) .. " steps/s"
+    if when then t[#t + 1] = when end
+    return table.concat(t, "  ")
   end
-  local text = table.concat(tail, "  ")
+  return {{bar = true, text = tail(true, metrics)}, {bar = true, text = tail(false, metrics)},
+          {text = tail(true, metrics)}, {text = tail(false, metrics)},
+          {text = tail(false, first)}, {text = tail(false, "")}}
+end
+
+-- "[=====>    ]  " for the fraction done, n cells wide.
+local function bar_cells(self, n)
+  local frac = self.total > 0 and math.min(1, math.max(0, self.step / self.total)) or 1
+  local full = math.floor(frac * n)
+  local bar = string.rep("=", full)
+  if full < n then bar = bar .. ">" .. string.rep(" ", n - full - 1) end
+  return "[" .. bar .. "]  "
+end
+
+-- The in-place bar (no newline), fitted to the width. The bar is 10 to 30
+-- cells; once drawn it keeps its size (so the line does not jitter) unless
+-- the text grows by more than 6 cells and it must shrink.
+function Bar:bar_line(now, done)
   local head = self.label and (self.label .. " ") or ""
-  -- A bar of fixed size (so the line does not jitter), when it fits.
-  local n = 20
-  local room = self.width - 1 - utf8_len(head) - utf8_len(text) - 4
-  if self.total and room >= n then
-    local frac = self.total > 0 and math.min(1, math.max(0, self.step / self.total)) or 1
-    local full = math.floor(frac * n)
-    local bar = string.rep("=", full)
-    if full < n then bar = bar .. ">" .. string.rep(" ", n - full - 1) end
-    head = head .. "[" .. bar .. "]  "
+  local room = self.width - 1 - utf8_len(head)
+  local s
+  for _, layout in ipairs(bar_layouts(self, now, done)) do
+    local free = room - utf8_len(layout.text)
+    if layout.bar then
+      -- The first size leaves 6 cells spare for the text to grow in.
+      local n = math.min(self.bar_n or math.min(30, free - 10), free - 4)
+      if self.total and n >= 10 then
+        self.bar_n = n
+        s = head .. bar_cells(self, n) .. layout.text
+        break
+      end
+    elseif free >= 0 then
+      s = head .. layout.text
+      break
+    end
   end
-  local s = head .. text
-  if utf8_len(s) > self.width - 1 then
+  if s == nil then   -- narrower than the shortest layout: cut its end
+    local layouts = bar_layouts(self, now, done)
+    s = head .. layouts[#layouts].text
     s = s:sub(1, (utf8.offset(s, self.width) or #s + 1) - 1)
   end
   return s

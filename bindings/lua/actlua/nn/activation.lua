@@ -80,6 +80,12 @@ function Activation:__init(name, ...)
   rawset(self, "uses_training", FROM_MODULE[info.name] ~= nil)
   rawset(self, "params", next(params) ~= nil and params or nil)
   rawset(self, "fn", A[info.name] or function(x, p) return A.act.apply(info.name, x, p) end)
+  -- A built-in element-wise activation with its default parameters: what
+  -- Sequential may run in C (lnn.c), as A[name](x) would.
+  if info.form == "elementwise" and not self.uses_training and rawget(self, "params") == nil
+     and self.fn == A[info.name] and not A.act.is_defined(info.name) then
+    rawset(self, "_act_id", A._nn.activation_id(info.name))
+  end
 end
 
 -- The parameters of a defined activation as module parameters, created
@@ -111,6 +117,7 @@ function Activation:_make_learnable(label, info, params)
   end
   rawset(self, "num_learnable", n)
 end
+A._nn.kinds[Activation] = A._nn.ACTIVATION
 
 function Activation:forward(x)
   if self.uses_training then
@@ -152,6 +159,7 @@ function Activation.classes()
       local cls = Activation:extend("nn." .. camel(name))
       cls.act_name = name
       function cls.__init(self, ...) Activation.__init(self, name, ...) end
+      A._nn.kinds[cls] = A._nn.ACTIVATION
       classes[camel(name)] = cls
     end
   end

@@ -82,6 +82,9 @@ function Linear:forward(x)
   return A.linear(x, self.weight, self.bias)
 end
 
+-- Sequential runs an nn.Linear (not a subclass) in C, with A.linear too.
+A._nn.kinds[Linear] = A._nn.LINEAR
+
 function Linear:extra_repr()
   return ("%d -> %d%s"):format(self.in_features, self.out_features,
                                self.bias == nil and ", no bias" or "")

@@ -8,6 +8,7 @@
 -- An error inside says which module failed on what input:
 --   nn.Sequential: module 3 (nn.Linear(5 -> 1)) failed on input of shape
 --   [4,3]: <the original message>
+local A = require "actlua"
 local Module = require "actlua.nn.module"
 
 local Sequential = Module:extend("nn.Sequential")
@@ -35,17 +36,26 @@ function Sequential:add(m)
   return self
 end
 
+-- Runs of plain layers (nn.Linear, element-wise activations with default
+-- parameters: the classes in A._nn.kinds) go through A._nn.chain, one C
+-- call for the whole run with the same engine ops as the modules' own
+-- forwards; every other module is called as usual. A plain layer that
+-- fails is left to the usual call, which raises the error.
+local chain = A._nn.chain
+
 function Sequential:forward(x)
-  for i = 1, #self do
+  local n, i = #self, 1
+  while true do
+    x, i = chain(self, x, i)
+    if i > n then return x end
     local m = self[i]
     local ok, y = pcall(m, x)
     if not ok then
       error(("nn.Sequential: module %d (%s) failed on input of shape %s: %s"):format(
         i, m:describe(), Module.shape_str(x), tostring(y)), 0)
     end
-    x = y
+    x, i = y, i + 1
   end
-  return x
 end
 
 return Sequential
