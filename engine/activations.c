@@ -12,13 +12,16 @@
 
 static int dtype_index(act_dtype dtype) { return dtype == ACT_DTYPE_F64; }
 
-/* The numbers the kernels see: rrelu in evaluation is leaky_relu with the
- * mean of its bounds as the slope (worked out in double, as in PyTorch). */
-static void kernel_params(int id, const double *p, double *kp)
+/* What the kernels see: rrelu in evaluation is leaky_relu with the mean
+ * of its bounds as the slope (worked out in double, as in PyTorch). */
+static act_kernel_aux kernel_aux(const act_context *ctx, int id, const double *p)
 {
-    memcpy(kp, p, sizeof(double) * ACT_ACTIVATION_MAX_PARAMS);
+    act_kernel_aux k;
+    memcpy(k.p, p, sizeof k.p);
     if (id == ACT_ACTIVATION_RRELU)
-        kp[0] = (p[0] + p[1]) / 2;
+        k.p[0] = (p[0] + p[1]) / 2;
+    k.simd = ctx->simd;
+    return k;
 }
 
 /* body over out and the inputs, all of out's shape. */
@@ -55,9 +58,8 @@ static act_status forward(act_context *ctx, int id, const act_tensor *x,
         *saved = noise;
         return ACT_OK;
     }
-    double kp[ACT_ACTIVATION_MAX_PARAMS];
-    kernel_params(id, p, kp);
-    run(y, 1, &x, act_activation_kernel_table[id].forward[di], kp);
+    act_kernel_aux k = kernel_aux(ctx, id, p);
+    run(y, 1, &x, act_activation_kernel_table[id].forward[di], &k);
     *saved = act_tensor_retain(
         act_activation_defs[id].info.derivative_from_y ? y : (act_tensor *)x);
     return ACT_OK;
@@ -163,11 +165,10 @@ act_status act_activation_grad(act_context *ctx, int id, const double *p,
         st = act_tensor_alloc(ctx, fn, s->dtype, ndim, shape, false, &g);
     if (st == ACT_OK) {
         int di = dtype_index(s->dtype);
-        double kp[ACT_ACTIVATION_MAX_PARAMS];
-        kernel_params(id, p, kp);
+        act_kernel_aux k = kernel_aux(ctx, id, p);
         act_loop_fn body = slopes ? act_mul_saved_kernel[di]
                                   : act_activation_kernel_table[id].derivative[di];
-        run(g, 2, (const act_tensor *const[]){gy, s}, body, kp);
+        run(g, 2, (const act_tensor *const[]){gy, s}, body, &k);
         *gx = g;
     }
     act_tensor_free(owned);

@@ -29,10 +29,16 @@ typedef struct act_activation_def {
 
 extern const act_activation_def act_activation_defs[ACT_ACTIVATION_COUNT];
 
+/* What the kernels take as aux: the kernel parameters, and whether the
+ * float32 ones may use simd.h's vector math (the context's simd). */
+typedef struct act_kernel_aux {
+    double p[ACT_ACTIVATION_MAX_PARAMS];
+    bool simd;
+} act_kernel_aux;
+
 /* An element-wise activation's kernels, [0] for float32, [1] for float64.
  * forward runs over (y, x); derivative over (gx, gy, s) with s the saved x
- * or y, and writes gx = gy * f'(s). Both take the kernel parameters (a
- * double[ACT_ACTIVATION_MAX_PARAMS]) as aux. */
+ * or y, and writes gx = gy * f'(s). Both take an act_kernel_aux. */
 typedef struct act_activation_kernels {
     act_loop_fn forward[2], derivative[2];
 } act_activation_kernels;

@@ -1,7 +1,8 @@
 /*
  * simd_sleef.c — float32 functions over arrays (exp, log, sin, tanh, erf,
  * pow, and sigmoid and softplus built on exp), 8 elements at a time with
- * SLEEF's AVX2 + FMA functions, the 1.0-ulp variants (simd.h). The file is
+ * SLEEF's AVX2 + FMA functions, the 1.0-ulp variants (erfc: 1.5), as
+ * simd.h describes them. The file is
  * compiled for AVX2 + FMA whatever the build's flags, so nothing here may
  * run before act_simd_cpu() (in simd.c, compiled for the baseline) says
  * the CPU has both.
@@ -26,9 +27,10 @@ static inline __m256 neg_abs(__m256 x)
     return _mm256_or_ps(x, _mm256_set1_ps(-0.0f));
 }
 
-/* math_scalar.inc's split sigmoid with e = e^-|x|: x >= 0 ? 1 / (1 + e)
- * : e / (1 + e), the same divisions, so it differs from the scalar one only
- * by the exp; NaN in, NaN out (the comparison is false, e is NaN). */
+/* math_scalar.inc's split sigmoid, sig_e: the numerator (x >= 0 ? 1 : e,
+ * e = e^-|x|) over 1 + e, the same arithmetic, so it differs from the
+ * scalar one only by the exp; NaN in, NaN out (the comparison is false, e
+ * is NaN). */
 static inline __m256 v_sigmoid(__m256 x)
 {
     __m256 one = _mm256_set1_ps(1.0f);
