@@ -52,9 +52,9 @@ local function xor_table(w)
   }, "\n") .. "\n"
 end
 
-local function mlp_table(ws)
+local function mlp_summary(ws)
   local rows = {
-    "### 2. MLP 784-512-512-10, one epoch (469 steps of 128)\n",
+    "### 2. MLP 784-512-512-10, one epoch (469 steps: 468 of 128 samples, one of 96)\n",
     "| threads | OpenBLAS floor | actlua | PyTorch | actlua / floor | PyTorch / actlua | ≤ 1.1x floor | faster than PyTorch |",
     "| --- | --- | --- | --- | --- | --- | --- | --- |",
   }
@@ -64,26 +64,35 @@ local function mlp_table(ws)
       ratio(a, f), ratio(t, a), verdict(a <= 1.1 * f, ("%.2fx"):format(a / f)),
       t and verdict(a < t, ("%.2fx slower"):format(a / t)) or "—")
   end
+  return rows
+end
+
+-- The floor of the forward (phase 1) or backward (phase 3) products.
+local function phase_floor(w, i)
+  if i ~= 1 and i ~= 3 then return nil end
+  local floor = 0
+  for shape, v in pairs(w.shapes) do
+    if (shape:sub(1, 3) == "fwd") == (i == 1) then floor = floor + median(v.s) * w.steps end
+  end
+  return floor
+end
+
+local function mlp_phases(ws, rows)
   rows[#rows + 1] = "\nWhere an epoch goes (medians; the floor split into the products of the forward and of the backward pass):\n"
   rows[#rows + 1] = "| phase | floor, 1 thread | actlua | PyTorch | floor, 2 threads | actlua | PyTorch |"
   rows[#rows + 1] = "| --- | --- | --- | --- | --- | --- | --- |"
-  local names = {"forward", "loss", "zero_grad + backward", "optimizer step"}
-  for i, name in ipairs(names) do
+  for i, name in ipairs{"forward", "loss", "zero_grad + backward", "optimizer step"} do
     local cells = {name}
     for _, w in ipairs(ws) do
-      local floor
-      if i == 1 or i == 3 then
-        floor = 0
-        for shape, v in pairs(w.shapes) do
-          if (shape:sub(1, 3) == "fwd") == (i == 1) then floor = floor + median(v.s) * w.steps end
-        end
-      end
-      cells[#cells + 1] = ("%s | %s | %s"):format(floor and s(floor) or "—",
+      cells[#cells + 1] = ("%s | %s | %s"):format(s(phase_floor(w, i)),
         s(median(w.actlua_phases[i])), s(median(w.torch_phases[i])))
     end
     rows[#rows + 1] = "| " .. table.concat(cells, " | ") .. " |"
   end
-  rows[#rows + 1] = "\nThe floor: each product timed alone (bench/gemm_floor: cblas_sgemm, hot caches, median of 21 batches), summed over one step, times 60000 / 128. Its rates, medians:\n"
+end
+
+local function mlp_rates(ws, rows)
+  rows[#rows + 1] = "\nThe floor: each product timed alone (bench/gemm_floor: cblas_sgemm, hot caches, the fastest of 21 batches of calls), summed over one step, times 60000 / 128; medians over the runs. Its rates:\n"
   rows[#rows + 1] = "| product | layout m x n x k | GFLOP/s, 1 thread | GFLOP/s, 2 threads |"
   rows[#rows + 1] = "| --- | --- | --- | --- |"
   for _, name in ipairs{"fwd1", "fwd2", "fwd3", "gW1", "gW2", "gW3", "gx3", "gx2"} do
@@ -93,6 +102,12 @@ local function mlp_table(ws)
         median(one.gflops), median(two.gflops))
     end
   end
+end
+
+local function mlp_table(ws)
+  local rows = mlp_summary(ws)
+  mlp_phases(ws, rows)
+  mlp_rates(ws, rows)
   return table.concat(rows, "\n") .. "\n"
 end
 
