@@ -6,6 +6,11 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# make bench: runs per side (medians), which workloads, whether to rewrite
+# bench/README.md's table.
+RUNS       ?= 3
+ONLY       ?= 1,2,3,4,5
+WRITE      ?= yes
 
 .PHONY: all deps build run test test-fast test-asan bench install clean
 
@@ -36,8 +41,10 @@ test-asan: deps $(ASAN_BUILD)/Makefile
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Every workload in actlua and in PyTorch (bench/README.md); a few minutes.
 bench: build
-	ACTLUA_BIN=$(BUILD)/actlua bash bench/deep_xor.sh
+	lua5.4 bench/run.lua runs=$(RUNS) only=$(ONLY) write=$(WRITE) \
+	    actlua=$(BUILD)/actlua floor=$(BUILD)/gemm_floor
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

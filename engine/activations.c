@@ -116,8 +116,8 @@ act_status act_activate(act_context *ctx, int id, const act_tensor *x,
     return act_activate_gen(ctx, id, x, params, NULL, out);
 }
 
-bool act_activation_apply(int id, const double *p, const act_tensor *x,
-                          act_tensor *y)
+bool act_activation_apply(const act_context *ctx, int id, const double *p,
+                          const act_tensor *x, act_tensor *y)
 {
     if (id < 0 || id >= ACT_ACTIVATION_COUNT ||
         act_activation_defs[id].info.form != ACT_FORM_ELEMENTWISE ||
@@ -126,9 +126,8 @@ bool act_activation_apply(int id, const double *p, const act_tensor *x,
     act_loop_fn body = act_activation_kernel_table[id].forward[dtype_index(x->dtype)];
     if (!body)
         return false;
-    double kp[ACT_ACTIVATION_MAX_PARAMS];
-    kernel_params(id, p, kp);
-    run(y, 1, &x, body, kp);
+    act_kernel_aux k = kernel_aux(ctx, id, p);
+    run(y, 1, &x, body, &k);
     return true;
 }
 

@@ -92,8 +92,8 @@ act_status act_activation_backward(act_context *ctx, const act_node *node,
  * and y of one shape and dtype, y contiguous, y == x allowed (in place);
  * nothing recorded. False, with nothing done, for an activation it cannot
  * run so (not element-wise, rrelu in training). For fused ops. */
-bool act_activation_apply(int id, const double *p, const act_tensor *x,
-                          act_tensor *y);
+bool act_activation_apply(const act_context *ctx, int id, const double *p,
+                          const act_tensor *x, act_tensor *y);
 /* Its rule on its own: *gx = gy * f'(s), a new tensor of s's dtype and the
  * input's shape (ndim, shape), for element-wise activation id with kernel
  * parameters p; s is the saved x or y, or with `slopes` rrelu's slopes.

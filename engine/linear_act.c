@@ -75,13 +75,13 @@ act_status act_linear_activate(act_context *ctx, const act_tensor *x,
     st = act_linear(ctx, x, weight, bias, &z);
     act_set_grad_enabled(ctx, was);
     if (st == ACT_OK && act_activation_get(id)->derivative_from_y &&
-        act_activation_apply(id, p, z, z)) {
+        act_activation_apply(ctx, id, p, z, z)) {
         y = z; /* z is needed no more: the activation runs in place */
         z = NULL;
     } else if (st == ACT_OK) {
         st = act_tensor_alloc(ctx, "linear_activate", z->dtype, z->ndim,
                               z->shape, false, &y);
-        if (st == ACT_OK && !act_activation_apply(id, p, z, y))
+        if (st == ACT_OK && !act_activation_apply(ctx, id, p, z, y))
             st = act_fail(ctx, ACT_E_ARG, "linear_activate", 4,
                           "internal: no kernel for activation %d", id);
     }

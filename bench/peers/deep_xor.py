@@ -42,5 +42,6 @@ for step in range(a.steps):
     opt.step()
 elapsed = time.perf_counter() - start
 acc = ((out > 0.5).float() == y).float().mean().item()
+print(f"@ loop_s {elapsed:.6g}")
 print(f"torch {a.act}: cost {cost.item():.6f} accuracy {acc:.2f} "
       f"loop {elapsed:.3f} s ({elapsed / a.steps * 1e6:.1f} us/step)")
