@@ -15,24 +15,15 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
-
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
 
 #include "actlua.h"
+#include "interp.h"
 
-#define PROGNAME "actlua"
-#define PROMPT1 "> "
-#define PROMPT2 ">> "
-#define HISTORY_FILE ".actlua_history"
-#define HISTORY_MAX 1000
 #define INIT_VAR "LUA_INIT"
 #define INIT_VAR_VERSION INIT_VAR "_" LUA_VERSION_MAJOR "_" LUA_VERSION_MINOR
-/* How the parser ends the message of a chunk cut short ("... near <eof>"). */
-#define EOF_MARK "<eof>"
 /* Start of a module name's suffix left out of its global name (LUA_IGMARK). */
 #define IGNORE_MARK '-'
 
@@ -47,18 +38,14 @@ enum {
 };
 
 /* Prefix of error messages; NULL inside the REPL, as lua.c does. */
-static const char *progname = PROGNAME;
+const char *interp_progname = PROGNAME;
 /* The state a SIGINT should stop: the handler can only reach it here. */
 static lua_State *running_L;
-static int stdin_tty;
-/* The REPL's current line (from readline or getline) and the history file. */
-static char *line_buf;
-static size_t line_cap;
-static char *history_path;
+int interp_stdin_tty;
 
 /* ------------------------------------------------------------- messages */
 
-static void message(const char *prefix, const char *msg)
+void interp_message(const char *prefix, const char *msg)
 {
     if (prefix != NULL)
         lua_writestringerror("%s: ", prefix);
@@ -66,17 +53,17 @@ static void message(const char *prefix, const char *msg)
 }
 
 /* Prints the error at the top of the stack, if status says there is one. */
-static int report(lua_State *L, int status)
+int interp_report(lua_State *L, int status)
 {
     if (status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        message(progname, msg != NULL ? msg : "(error object is not a string)");
+        interp_message(interp_progname, msg != NULL ? msg : "(error object is not a string)");
         lua_pop(L, 1);
     }
     return status;
 }
 
-static void print_version(void)
+void interp_print_version(void)
 {
     printf("%s %s (%s)\n", PROGNAME, ACT_VERSION, LUA_RELEASE);
     fflush(stdout);
@@ -159,7 +146,7 @@ static int msghandler(lua_State *L)
 
 /* Calls the function under its narg arguments with the message handler,
  * Ctrl-C interrupting it. */
-static int docall(lua_State *L, int narg, int nres)
+int interp_docall(lua_State *L, int narg, int nres)
 {
     struct sigaction old;
     int status;
@@ -180,8 +167,8 @@ static int docall(lua_State *L, int narg, int nres)
 static int dochunk(lua_State *L, int status)
 {
     if (status == LUA_OK)
-        status = docall(L, 0, 0);
-    return report(L, status);
+        status = interp_docall(L, 0, 0);
+    return interp_report(L, status);
 }
 
 static int dofile(lua_State *L, const char *name)
@@ -210,7 +197,7 @@ static int dolibrary(lua_State *L, const char *spec)
     }
     lua_getglobal(L, "require");
     lua_pushstring(L, mod);
-    status = docall(L, 1, 1);
+    status = interp_docall(L, 1, 1);
     if (status == LUA_OK) {
         lua_pushglobaltable(L);
         lua_pushlstring(L, spec, glen);
@@ -218,7 +205,7 @@ static int dolibrary(lua_State *L, const char *spec)
         lua_settable(L, -3);
         lua_pop(L, 2);
     }
-    return report(L, status);
+    return interp_report(L, status);
 }
 
 /* ------------------------------------------------------ command line */
@@ -323,9 +310,9 @@ static int run_script(lua_State *L, char **argv, int script)
     status = luaL_loadfile(L, name);
     if (status == LUA_OK) {
         int n = push_script_args(L);
-        status = docall(L, n, LUA_MULTRET);
+        status = interp_docall(L, n, LUA_MULTRET);
     }
-    return report(L, status);
+    return interp_report(L, status);
 }
 
 static int run_lua_init(lua_State *L)
@@ -341,210 +328,6 @@ static int run_lua_init(lua_State *L)
     if (init[0] == '@')
         return dofile(L, init + 1);
     return dostring(L, init, name);
-}
-
-/* -------------------------------------------------------------- REPL */
-
-static void history_open(void)
-{
-    const char *home = getenv("HOME");
-    size_t n;
-    using_history();
-    stifle_history(HISTORY_MAX);
-    if (home == NULL || home[0] == '\0')
-        return;
-    n = strlen(home) + sizeof("/" HISTORY_FILE);
-    history_path = malloc(n);
-    if (history_path == NULL)
-        return;
-    snprintf(history_path, n, "%s/%s", home, HISTORY_FILE);
-    read_history(history_path); /* none yet, or unreadable: start empty */
-}
-
-/* Keeps a line in the history, and in the file at once, so os.exit or a
- * crash loses nothing. An unwritable file is dropped silently: the history
- * stays in memory. */
-static void history_save(const char *line)
-{
-    if (!stdin_tty || line[0] == '\0')
-        return;
-    add_history(line);
-    if (history_path == NULL)
-        return;
-    /* append_history does not create the file; write_history does. */
-    if (append_history(1, history_path) != 0 &&
-        write_history(history_path) != 0) {
-        free(history_path);
-        history_path = NULL;
-    }
-}
-
-static void history_close(void)
-{
-    if (history_path != NULL)
-        history_truncate_file(history_path, HISTORY_MAX);
-    free(history_path);
-    history_path = NULL;
-}
-
-/* Reads a line into line_buf without its newline; 0 at the end of input.
- * Off a terminal there is no readline and no prompt: piped input stays
- * clean. */
-static int read_line(const char *prompt, size_t *len)
-{
-    if (stdin_tty) {
-        free(line_buf);
-        line_buf = readline(prompt);
-        line_cap = line_buf != NULL ? strlen(line_buf) + 1 : 0;
-        if (line_buf == NULL)
-            return 0;
-        *len = line_cap - 1;
-        return 1;
-    }
-    ssize_t n = getline(&line_buf, &line_cap, stdin);
-    if (n < 0)
-        return 0;
-    if (n > 0 && line_buf[n - 1] == '\n')
-        line_buf[--n] = '\0';
-    *len = (size_t)n;
-    return 1;
-}
-
-/* Pushes the prompt: _PROMPT or _PROMPT2 if set, as lua.c. */
-static const char *push_prompt(lua_State *L, int firstline)
-{
-    if (lua_getglobal(L, firstline ? "_PROMPT" : "_PROMPT2") == LUA_TNIL) {
-        lua_pop(L, 1);
-        lua_pushstring(L, firstline ? PROMPT1 : PROMPT2);
-        return lua_tostring(L, -1);
-    }
-    luaL_tolstring(L, -1, NULL);
-    lua_remove(L, -2);
-    return lua_tostring(L, -1);
-}
-
-/* Pushes the next line of input; 0 at the end of input. */
-static int push_line(lua_State *L, int firstline)
-{
-    size_t len = 0;
-    const char *prompt = stdin_tty ? push_prompt(L, firstline) : NULL;
-    int ok = read_line(prompt, &len);
-    if (stdin_tty)
-        lua_pop(L, 1);
-    if (!ok)
-        return 0;
-    if (firstline && line_buf[0] == '=') /* "=expr", kept from Lua 5.2 */
-        lua_pushfstring(L, "return %s", line_buf + 1);
-    else
-        lua_pushlstring(L, line_buf, len);
-    return 1;
-}
-
-/* Tries the line at the top as "return <line>;", an expression whose values
- * get printed. On success the chunk is pushed above the line. */
-static int try_expression(lua_State *L)
-{
-    const char *line = lua_tostring(L, -1);
-    const char *ret = lua_pushfstring(L, "return %s;", line);
-    int status = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
-    if (status == LUA_OK) {
-        lua_remove(L, -2);
-        history_save(line);
-    } else {
-        lua_pop(L, 2);
-    }
-    return status;
-}
-
-/* Whether the error at the top says the chunk was cut short. */
-static int incomplete(lua_State *L, int status)
-{
-    size_t len, mark = sizeof(EOF_MARK) - 1;
-    const char *msg;
-    if (status != LUA_ERRSYNTAX)
-        return 0;
-    msg = lua_tolstring(L, -1, &len);
-    return len >= mark && strcmp(msg + len - mark, EOF_MARK) == 0;
-}
-
-/* Compiles the text at index 1 as statements, reading more lines while the
- * chunk is incomplete. Pushes the chunk or the error message (the "<eof>"
- * one when the input ends mid-chunk). */
-static int load_statements(lua_State *L)
-{
-    for (;;) {
-        size_t len;
-        const char *text = lua_tolstring(L, 1, &len);
-        int status = luaL_loadbuffer(L, text, len, "=stdin");
-        if (!incomplete(L, status) || !push_line(L, 0)) {
-            history_save(text);
-            return status;
-        }
-        lua_remove(L, -2); /* the "<eof>" message */
-        lua_pushliteral(L, "\n");
-        lua_insert(L, -2);
-        lua_concat(L, 3);
-    }
-}
-
-/* Reads and compiles one chunk; -1 at the end of input. Leaves the chunk,
- * or the error message, alone on the stack. */
-static int load_line(lua_State *L)
-{
-    int status;
-    lua_settop(L, 0);
-    if (!push_line(L, 1))
-        return -1;
-    status = try_expression(L);
-    if (status != LUA_OK)
-        status = load_statements(L);
-    lua_remove(L, 1);
-    return status;
-}
-
-/* Prints the values on the stack with the global print, as lua.c. */
-static void print_results(lua_State *L)
-{
-    int n = lua_gettop(L);
-    if (n == 0)
-        return;
-    luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
-    lua_getglobal(L, "print");
-    lua_insert(L, 1);
-    if (lua_pcall(L, n, 0, 0) != LUA_OK)
-        message(progname, lua_pushfstring(L, "error calling 'print' (%s)",
-                                          lua_tostring(L, -1)));
-}
-
-static void repl(lua_State *L)
-{
-    const char *saved = progname;
-    int status;
-    progname = NULL;
-    if (stdin_tty) {
-        print_version();
-        rl_readline_name = PROGNAME;
-        rl_initialize();
-        rl_bind_key('\t', rl_insert); /* indent, not file name completion */
-        history_open();
-    }
-    while ((status = load_line(L)) != -1) {
-        if (status == LUA_OK)
-            status = docall(L, 0, LUA_MULTRET);
-        if (status == LUA_OK)
-            print_results(L);
-        else
-            report(L, status);
-    }
-    lua_settop(L, 0);
-    if (stdin_tty) {
-        lua_writeline();
-        history_close();
-    }
-    free(line_buf);
-    line_buf = NULL;
-    line_cap = 0;
-    progname = saved;
 }
 
 /* ------------------------------------------------------------------ main */
@@ -572,7 +355,7 @@ static int pmain(lua_State *L)
         return 0;
     }
     if (flags & ARG_V)
-        print_version();
+        interp_print_version();
     if (flags & ARG_NOENV) { /* the package library reads this flag */
         lua_pushboolean(L, 1);
         lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
@@ -589,10 +372,10 @@ static int pmain(lua_State *L)
     if (script > 0 && run_script(L, argv, script) != LUA_OK)
         return 0;
     if (flags & ARG_I) {
-        repl(L);
+        interp_repl(L);
     } else if (script == 0 && !(flags & (ARG_E | ARG_V))) {
-        if (stdin_tty)
-            repl(L);
+        if (interp_stdin_tty)
+            interp_repl(L);
         else if (dofile(L, NULL) != LUA_OK) /* stdin as a script */
             return 0;
     }
@@ -605,17 +388,17 @@ int main(int argc, char **argv)
     int status, ok;
     lua_State *L = luaL_newstate();
     if (L == NULL) {
-        message(PROGNAME, "cannot create state: not enough memory");
+        interp_message(PROGNAME, "cannot create state: not enough memory");
         return EXIT_FAILURE;
     }
-    stdin_tty = isatty(STDIN_FILENO);
+    interp_stdin_tty = isatty(STDIN_FILENO);
     lua_gc(L, LUA_GCSTOP); /* no collection while the state is being built */
     lua_pushcfunction(L, pmain);
     lua_pushinteger(L, argc);
     lua_pushlightuserdata(L, argv);
     status = lua_pcall(L, 2, 1, 0);
     ok = lua_toboolean(L, -1);
-    report(L, status);
+    interp_report(L, status);
     lua_close(L);
     return ok && status == LUA_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
