@@ -207,7 +207,8 @@ static int l_with_derivative(lua_State *L)
                *d = actlua_check_tensor(L, 4);
     act_tensor **slot = actlua_new_slot(L);
     act_status st = act_with_derivative(actlua_ctx(L), e, x, v, d, slot);
-    actlua_check_arg(L, st, st ? act_context_error_arg(actlua_ctx(L)) + 1 : 0);
+    int arg = st ? act_context_error_arg(actlua_ctx(L)) : 0;
+    actlua_check_arg(L, st, arg > 0 ? arg + 1 : -1); /* engine's x is Lua's #2 */
     actlua_account(L);
     return 1;
 }

@@ -1,9 +1,9 @@
 /*
  * act.h — the actlua engine: tensors and the operations on them, in C11.
  *
- * This header is the engine's manual (with act_activations.h,
- * act_learning.h and act_expr.h, which it includes). The engine knows nothing of Lua; a C
- * host can use it alone:
+ * This header is the engine's manual, with act_activations.h,
+ * act_learning.h and act_expr.h, which it includes. The engine knows
+ * nothing of Lua; a C host can use it alone:
  *
  *     act_context *ctx = act_context_new();
  *     act_manual_seed(ctx, 42);

@@ -60,8 +60,8 @@ static int take_register(expr_program *p, alloc_state *s)
 }
 
 /* Registers for the leaves the program reads. */
-static act_status place_leaf(const act_expr *e, int id, expr_program *p,
-                             alloc_state *s)
+static void place_leaf(const act_expr *e, int id, expr_program *p,
+                       alloc_state *s)
 {
     const expr_node *n = &e->nodes[id];
     int r = p->nregs++;
@@ -74,7 +74,6 @@ static act_status place_leaf(const act_expr *e, int id, expr_program *p,
         p->const_reg[p->nconst] = r;
         p->const_val[p->nconst++] = n->value;
     }
-    return ACT_OK;
 }
 
 static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
@@ -171,7 +170,7 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
         if (!used[id])
             continue;
         if (is_leaf(e->nodes[id].op))
-            st = place_leaf(e, id, p, &s);
+            place_leaf(e, id, p, &s);
         else
             place_op(e, id, p, &s);
     }

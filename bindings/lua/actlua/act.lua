@@ -68,6 +68,7 @@ return function(A)
   -- The values of one call, in the definition's order: numbers or tensors
   -- (learnable ones), from {beta = 2} or positional numbers.
   local function call_values(def, given, fname)
+    if given == nil then return def.default_list end -- the common call: no table made
     local values = {}
     if given ~= nil and type(given) ~= "table" then given = {given} end
     given = given or {}
@@ -237,8 +238,7 @@ return function(A)
   -- default params, at points away from kinks (where a central difference
   -- straddles a corner, its two halves disagree).
   local function check_gradient(def)
-    local pv = {}
-    for i, pn in ipairs(def.params) do pv[i] = def.defaults[pn] end
+    local pv = def.default_list
     local h, nvars = 1e-6, def.expr and #def.params or 0
     for i = 0, 40 do
       local x = -4.93 + i * 0.2437
@@ -270,10 +270,8 @@ return function(A)
     local bad = {}
     for _, x in ipairs(PROBE) do
       local y
-      if def.expr then y = def.expr:eval({x}, (function()
-          local pv = {}
-          for i, pn in ipairs(def.params) do pv[i] = def.defaults[pn] end
-          return pv end)())[1]
+      if def.expr then
+        y = def.expr:eval({x}, def.default_list)[1]
       else
         local ok, v = pcall(def.f, x, def.defaults)
         y = ok and type(v) == "number" and v or 0 / 0
@@ -327,7 +325,8 @@ return function(A)
     end
     check_name(name, opts)
     local names, defaults = read_params(name, opts.params)
-    local def = {name = name, params = names, defaults = defaults}
+    local def = {name = name, params = names, defaults = defaults, default_list = {}}
+    for i, pn in ipairs(names) do def.default_list[i] = defaults[pn] end
     if type(body) == "function" then
       def.kind = "traced"
       def.expr = trace(name, body, names, 2)
