@@ -40,6 +40,8 @@
  *   for it, unless TEST_NO_LEAK_CHECK is defined too. Helpers taking ctx:
  *
  *     make(ctx, dt, ndim, shape, data)  a tensor from doubles.
+ *     randn(ctx, dt, ndim, shape)       standard normal values from ctx's
+ *                                       generator (seeded by TEST_SEED).
  *     values_of(ctx, t)       the elements of t, malloc'd (the caller frees).
  *     assert_shape(t, ndim, shape)      t has exactly that shape.
  */
@@ -218,6 +220,14 @@ static inline act_tensor *make(act_context *ctx, act_dtype dt, int ndim,
 {
     act_tensor *t = NULL;
     assert_int_equal(act_from_doubles(ctx, dt, ndim, shape, data, &t), ACT_OK);
+    return t;
+}
+
+static inline act_tensor *randn(act_context *ctx, act_dtype dt, int ndim,
+                                const int64_t *shape)
+{
+    act_tensor *t = NULL;
+    assert_int_equal(act_randn(ctx, dt, ndim, shape, NULL, &t), ACT_OK);
     return t;
 }
 
