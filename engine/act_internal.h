@@ -97,6 +97,15 @@ typedef struct act_pool_class {
     int count;
 } act_pool_class;
 
+/* Blocks above the largest class, kept whole for reuse (pool.c). */
+#define ACT_POOL_LARGE_SLOTS 32
+typedef struct act_pool_large {
+    void *block[ACT_POOL_LARGE_SLOTS];
+    size_t bytes[ACT_POOL_LARGE_SLOTS]; /* oldest first */
+    int n;
+    size_t total;
+} act_pool_large;
+
 /* A growable list of autograd nodes (the backward walk's, tape.c). */
 typedef struct act_node_list {
     struct act_node **items;
@@ -113,6 +122,7 @@ struct act_context {
     char err_full[ACT_MSG_SIZE + 64];
     size_t live_bytes; /* engine bytes alive, see act_context_live_bytes */
     act_pool_class pool[ACT_POOL_CLASSES];
+    act_pool_large pool_large;
     bool grad_enabled; /* autograd records ops (act_set_grad_enabled) */
     uint64_t next_seq; /* creation number of the next autograd node */
     uint64_t epoch;    /* the current backward's visit mark */

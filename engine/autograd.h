@@ -53,7 +53,7 @@ typedef enum act_op {
 } act_op;
 
 #define ACT_NODE_MAX_IN 4
-#define ACT_NODE_MAX_SAVED 4
+#define ACT_NODE_MAX_SAVED 8
 
 typedef struct act_node act_node;
 

@@ -221,6 +221,14 @@ static act_status seed(act_context *ctx, const act_tensor *t,
         return act_fail(ctx, ACT_E_DTYPE, "backward", 2,
                         "the gradient must be a float tensor, not %s",
                         act_dtype_name(grad->dtype));
+    /* The given gradient itself when it can serve as is: the rules never
+     * write into a gradient someone else holds (they check the counts),
+     * and a leaf's grad copies it, so the caller's tensor stays as it
+     * was, and a large backward saves a pass over memory. */
+    if (grad->dtype == t->dtype && act_tensor_is_contiguous(grad)) {
+        *out = act_tensor_retain((act_tensor *)grad);
+        return ACT_OK;
+    }
     return act_to_dtype_nograd(ctx, grad, t->dtype, out);
 }
 

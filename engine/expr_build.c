@@ -97,6 +97,7 @@ void act_expr_free(act_expr *e)
     free(e->nodes);
     free(e->table);
     act_expr_program_free(&e->forward);
+    act_expr_program_free(&e->forward_saving);
     act_expr_program_free(&e->backward);
     act_expr_program_free(&e->backward_x);
     free(e);
@@ -351,13 +352,28 @@ act_status act_expr_compile(act_context *ctx, act_expr *e, int result)
     e->result = result;
     st = act_expr_differentiate(ctx, e);
     if (st == ACT_OK)
-        st = act_expr_emit(ctx, e, 1, &e->result, &e->forward);
+        act_expr_choose_saved(e);
+    /* The backward programs output gy times each derivative: the product
+     * is their last instruction, written straight into the gradient. */
+    int gy = 0, grads[1 + ACT_EXPR_MAX_PARAMS], kept[1 + EXPR_MAX_SAVED];
     if (st == ACT_OK)
-        st = act_expr_emit(ctx, e, 1 + e->nparams, e->deriv, &e->backward);
+        st = act_expr_make(ctx, e, ACT_EXPR_INPUT, -1, -1, -1, EXPR_GY_INPUT, &gy);
+    for (int k = 0; st == ACT_OK && k <= e->nparams; k++)
+        st = act_expr_make(ctx, e, ACT_EXPR_MUL, gy, e->deriv[k], -1, 0, &grads[k]);
+    kept[0] = e->result;
+    for (int i = 0; i < e->nsaved; i++)
+        kept[1 + i] = e->saved[i];
     if (st == ACT_OK)
-        st = act_expr_emit(ctx, e, 1, e->deriv, &e->backward_x);
+        st = act_expr_emit(ctx, e, 1, &e->result, false, &e->forward);
+    if (st == ACT_OK)
+        st = act_expr_emit(ctx, e, 1 + e->nsaved, kept, false, &e->forward_saving);
+    if (st == ACT_OK)
+        st = act_expr_emit(ctx, e, 1 + e->nparams, grads, true, &e->backward);
+    if (st == ACT_OK)
+        st = act_expr_emit(ctx, e, 1, grads, true, &e->backward_x);
     if (st != ACT_OK) {
         act_expr_program_free(&e->forward);
+        act_expr_program_free(&e->forward_saving);
         act_expr_program_free(&e->backward);
         act_expr_program_free(&e->backward_x);
         return st;

@@ -3,7 +3,8 @@
  * block instructions over registers: constants, x and the parameters get
  * registers loaded once; every other node one instruction, its register
  * reused once its last reader has run. The result is validated before use,
- * so a fault here is an error, never an out-of-bounds access.
+ * so a fault here is an error, never an out-of-bounds access. Also the
+ * choice of the values the forward saves for the backward.
  */
 #include "expr_internal.h"
 
@@ -47,9 +48,66 @@ static int operands(const act_expr *e, const expr_node *n, int *ops)
     return count;
 }
 
+/* Costly enough to store rather than compute again: the transcendental
+ * functions (a block of exp is several times a block of loads). */
+static bool costly(const act_expr *e, const expr_node *n)
+{
+    int k;
+    switch (n->op) {
+    case ACT_EXPR_EXP: case ACT_EXPR_LOG: case ACT_EXPR_LOG1P:
+    case ACT_EXPR_EXPM1: case ACT_EXPR_SIN: case ACT_EXPR_COS:
+    case ACT_EXPR_TAN: case ACT_EXPR_TANH: case ACT_EXPR_SIGMOID:
+    case ACT_EXPR_ERF: case ACT_EXPR_SOFTPLUS: case ACT_EXPR_SINC:
+        return true;
+    case ACT_EXPR_POW:
+        return !small_integer_power(e, n, &k);
+    default:
+        return false;
+    }
+}
+
+/* Walks down from the derivatives; a costly node the forward computes
+ * anyway ends the walk there and is saved, up to EXPR_MAX_SAVED of them,
+ * the first met from the top (they hide what lies below them). */
+void act_expr_choose_saved(act_expr *e)
+{
+    int n = e->nnodes;
+    e->nsaved = 0;
+    bool *in_forward = calloc((size_t)n, sizeof *in_forward);
+    bool *wanted = calloc((size_t)n, sizeof *wanted);
+    if (in_forward && wanted) {
+        in_forward[e->result] = true;
+        for (int id = n - 1; id >= 0; id--) {
+            const expr_node *nd = &e->nodes[id];
+            int ops[3] = {nd->a, nd->b, nd->c};
+            for (int i = 0; in_forward[id] && i < 3; i++)
+                if (ops[i] >= 0)
+                    in_forward[ops[i]] = true;
+        }
+        for (int k = 0; k <= e->nparams; k++)
+            wanted[e->deriv[k]] = true;
+        for (int id = n - 1; id >= 0; id--) {
+            const expr_node *nd = &e->nodes[id];
+            if (!wanted[id])
+                continue;
+            if (in_forward[id] && costly(e, nd) && e->nsaved < EXPR_MAX_SAVED) {
+                e->saved[e->nsaved++] = id;
+                continue;
+            }
+            int ops[3] = {nd->a, nd->b, nd->c};
+            for (int i = 0; i < 3; i++)
+                if (ops[i] >= 0)
+                    wanted[ops[i]] = true;
+        }
+    }
+    free(in_forward);
+    free(wanted);
+}
+
 typedef struct {
     int *reg;      /* node -> register, -1 none yet */
     int *last;     /* node -> id of its last reader (INT_MAX: an output) */
+    int *input;    /* node -> input it is read from, -1: computed */
     int *free_regs;
     int nfree;
 } alloc_state;
@@ -59,6 +117,11 @@ static int take_register(expr_program *p, alloc_state *s)
     return s->nfree > 0 ? s->free_regs[--s->nfree] : p->nregs++;
 }
 
+static bool is_loaded(const act_expr *e, const alloc_state *s, int id)
+{
+    return is_leaf(e->nodes[id].op) || s->input[id] >= 0;
+}
+
 /* Registers for the leaves the program reads. */
 static void place_leaf(const act_expr *e, int id, expr_program *p,
                        alloc_state *s)
@@ -66,8 +129,8 @@ static void place_leaf(const act_expr *e, int id, expr_program *p,
     const expr_node *n = &e->nodes[id];
     int r = p->nregs++;
     s->reg[id] = r;
-    if (n->op == ACT_EXPR_INPUT)
-        p->x_reg = r;
+    if (s->input[id] >= 0)
+        p->in_reg[s->input[id]] = r;
     else if (n->op == ACT_EXPR_PARAM)
         p->param_reg[(int)n->value] = r;
     else {
@@ -92,13 +155,13 @@ static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
     for (int i = 0; i < count; i++) {
         int o = ops[i];
         bool dup = (i > 0 && ops[i - 1] == o) || (i > 1 && ops[0] == o);
-        if (!dup && s->last[o] == id && !is_leaf(e->nodes[o].op))
+        if (!dup && s->last[o] == id && !is_loaded(e, s, o))
             s->free_regs[s->nfree++] = s->reg[o];
     }
 }
 
 /* Every instruction's registers exist, are written before they are read,
- * and no instruction writes x, a constant or a parameter. */
+ * and no instruction writes an input, a constant or a parameter. */
 static bool program_valid(const expr_program *p)
 {
     bool ok = p->nregs > 0 && p->nregs <= 4 * ACT_EXPR_MAX_NODES;
@@ -106,8 +169,10 @@ static bool program_valid(const expr_program *p)
     bool *fixed = ok ? calloc((size_t)p->nregs, sizeof *fixed) : NULL;
     ok = ok && ready && fixed;
 #define REG_OK(r) ((r) >= 0 && (r) < p->nregs)
-    if (ok && p->x_reg >= 0)
-        ok = REG_OK(p->x_reg) && (ready[p->x_reg] = fixed[p->x_reg] = true);
+    for (int i = 0; ok && i < EXPR_MAX_INPUTS; i++)
+        if (p->in_reg[i] >= 0)
+            ok = REG_OK(p->in_reg[i]) &&
+                 (ready[p->in_reg[i]] = fixed[p->in_reg[i]] = true);
     for (int k = 0; ok && k < ACT_EXPR_MAX_PARAMS; k++)
         if (p->param_reg[k] >= 0)
             ok = REG_OK(p->param_reg[k]) &&
@@ -135,29 +200,35 @@ static bool program_valid(const expr_program *p)
 }
 
 act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
-                         const int *outs, expr_program *p)
+                         const int *outs, bool read_saved, expr_program *p)
 {
     int n = e->nnodes;
     memset(p, 0, sizeof *p);
-    p->x_reg = -1;
+    for (int i = 0; i < EXPR_MAX_INPUTS; i++)
+        p->in_reg[i] = -1;
     for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)
         p->param_reg[k] = -1;
     alloc_state s = {malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
-                     malloc((size_t)n * sizeof(int)), 0};
+                     malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
+                     0};
     bool *used = calloc((size_t)n, sizeof *used);
     p->code = malloc((size_t)n * sizeof *p->code);
     p->const_reg = malloc((size_t)n * sizeof *p->const_reg);
     p->const_val = malloc((size_t)n * sizeof *p->const_val);
     act_status st = ACT_OK;
-    if (!s.reg || !s.last || !s.free_regs || !used || !p->code ||
+    if (!s.reg || !s.last || !s.input || !s.free_regs || !used || !p->code ||
         !p->const_reg || !p->const_val)
         st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
-    for (int id = 0; st == ACT_OK && id < n; id++)
+    for (int id = 0; st == ACT_OK && id < n; id++) {
         s.reg[id] = -1, s.last[id] = -1;
+        s.input[id] = e->nodes[id].op == ACT_EXPR_INPUT ? (int)e->nodes[id].value : -1;
+    }
+    for (int i = 0; st == ACT_OK && read_saved && i < e->nsaved; i++)
+        s.input[e->saved[i]] = EXPR_IN_SAVED + i;
     for (int i = 0; st == ACT_OK && i < nout; i++)
         used[outs[i]] = true, s.last[outs[i]] = INT_MAX;
     for (int id = n - 1; st == ACT_OK && id >= 0; id--) {
-        if (!used[id])
+        if (!used[id] || s.input[id] >= 0) /* an input's operands are not read */
             continue;
         int ops[3], count = operands(e, &e->nodes[id], ops);
         for (int i = 0; i < count; i++) {
@@ -169,20 +240,21 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     for (int id = 0; st == ACT_OK && id < n; id++) {
         if (!used[id])
             continue;
-        if (is_leaf(e->nodes[id].op))
+        if (is_loaded(e, &s, id))
             place_leaf(e, id, p, &s);
         else
             place_op(e, id, p, &s);
     }
     for (int i = 0; st == ACT_OK && i < nout; i++)
         p->out_reg[p->nout++] = s.reg[outs[i]];
-    p->computed_out = st == ACT_OK && !is_leaf(e->nodes[outs[0]].op);
+    p->computed_out = st == ACT_OK && !is_loaded(e, &s, outs[0]);
     p->simd = ctx->simd;
     if (st == ACT_OK && !program_valid(p))
         st = act_fail(ctx, ACT_E_STATE, e->name, 0,
                       "internal: the compiled program failed validation");
     free(s.reg);
     free(s.last);
+    free(s.input);
     free(s.free_regs);
     free(used);
     if (st != ACT_OK)

@@ -27,8 +27,14 @@ typedef struct expr_instr {
 
 #define EXPR_POWI ACT_EXPR_OP_COUNT
 
-/* A compiled program. Registers hold blocks of elements: register
- * `x_reg` the input, const_reg[i] the number const_val[i] and
+/* The inputs a program reads in place, block by block: x, the gradient
+ * of y (backward programs), and the forward's saved values (below). */
+#define EXPR_MAX_SAVED 4
+enum { EXPR_IN_X = 0, EXPR_IN_GY = 1, EXPR_IN_SAVED = 2 };
+#define EXPR_MAX_INPUTS (EXPR_IN_SAVED + EXPR_MAX_SAVED)
+
+/* A compiled program. Registers hold blocks of elements: in_reg[i] input
+ * i (-1 when unused), const_reg[i] the number const_val[i] and
  * param_reg[k] parameter k (-1 when unused), loaded before the
  * instructions run; the results are in out_reg[0..nout-1]. */
 typedef struct expr_program {
@@ -36,9 +42,9 @@ typedef struct expr_program {
     expr_instr *code;
     int *const_reg;
     double *const_val;
-    int x_reg;
+    int in_reg[EXPR_MAX_INPUTS];
     int param_reg[ACT_EXPR_MAX_PARAMS];
-    int out_reg[1 + ACT_EXPR_MAX_PARAMS];
+    int out_reg[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
     bool computed_out; /* output 0 is written by an instruction */
     bool simd; /* float32: vector math where it has it (see below) */
 } expr_program;
@@ -55,9 +61,16 @@ struct act_expr {
     bool compiled, smooth;
     int result;                        /* the value's node */
     int deriv[1 + ACT_EXPR_MAX_PARAMS]; /* d/dx, d/dp_k nodes */
-    expr_program forward;              /* outputs: f */
-    expr_program backward;             /* outputs: f', df/dp_k */
-    expr_program backward_x;           /* outputs: f' (no parameter grads) */
+    /* Costly values of the forward that the derivatives read again (an
+     * exp, a sigmoid...): the forward stores them when it records, and the
+     * backward reads them instead of computing them twice. A saved value
+     * that is f itself is y, the output: no extra tensor. */
+    int nsaved;
+    int saved[EXPR_MAX_SAVED];
+    expr_program forward;        /* outputs: f */
+    expr_program forward_saving; /* outputs: f, then the saved values */
+    expr_program backward;       /* outputs: gy f', gy df/dp_k */
+    expr_program backward_x;     /* outputs: gy f' (no parameter grads) */
 };
 
 /* Builds (or finds) a node; the shared worker of act_expr_node and the
@@ -68,9 +81,16 @@ act_status act_expr_make(act_context *ctx, act_expr *e, act_expr_op op, int a,
 /* Adds the derivative nodes of e->result into e->deriv. */
 act_status act_expr_differentiate(act_context *ctx, act_expr *e);
 
-/* Compiles the nodes outs[0..nout-1] of e into p, then validates p. */
+/* The INPUT node's value that names the gradient of y (x's is 0). */
+#define EXPR_GY_INPUT 1.0
+
+/* Fills e->saved: the forward's costly nodes the derivatives read. */
+void act_expr_choose_saved(act_expr *e);
+
+/* Compiles the nodes outs[0..nout-1] of e into p, then validates p. With
+ * read_saved, the nodes e->saved are inputs, not computed. */
 act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
-                         const int *outs, expr_program *p);
+                         const int *outs, bool read_saved, expr_program *p);
 void act_expr_program_free(expr_program *p);
 
 /* Block size of the evaluator, in elements. */

@@ -2,7 +2,9 @@
  * expr_run.c — applying a compiled expression to tensors: the forward
  * program over blocks of EXPR_BLOCK elements, its autograd node, and the
  * backward program, which gives the gradient to x and to parameter tensors
- * (one value, or one per channel along dim 1) in one pass.
+ * (one value, or one per channel along dim 1) in one pass. When the call
+ * is recorded, the forward also stores the costly values the backward
+ * reads (expr_compile.c chooses them), so that they are computed once.
  */
 #include "autograd.h"
 #include "expr_internal.h"
@@ -142,19 +144,36 @@ static act_status contiguous_channels(act_context *ctx, call_params *cp,
 
 /* ---------------------------------------------------------- evaluation */
 
-/* One pass of program p over the n elements of contiguous x (at xd);
- * `each` is called per block with the outputs' registers, to store them.
- * When `direct` is not NULL and output 0 is computed by an instruction,
- * its register is the destination itself (direct + base elements), so
- * nothing is copied: no other value lives in that register after the
- * instruction that computes output 0, and earlier temporaries that shared
- * it only scribble on the same block before it is written. */
+/* The inputs of one pass, each n contiguous elements of the program's
+ * type (NULL: not given). */
+typedef struct {
+    const void *in[EXPR_MAX_INPUTS];
+} pass_inputs;
+
+/* Fails unless every input p reads is given. */
+static act_status check_inputs(act_context *ctx, const act_expr *e,
+                               const expr_program *p, const pass_inputs *in)
+{
+    for (int i = 0; i < EXPR_MAX_INPUTS; i++)
+        if (p->in_reg[i] >= 0 && !in->in[i])
+            return act_fail(ctx, ACT_E_STATE, e->name, 0,
+                            "internal: the program reads input %d, not given", i);
+    return ACT_OK;
+}
+
+/* One pass of program p over n elements; `each` is called per block with
+ * the outputs' registers, to store them. When `direct` is not NULL and
+ * output 0 is computed by an instruction, its register is the destination
+ * itself (direct + base elements), so nothing is copied: no other value
+ * lives in that register after the instruction that computes output 0,
+ * and earlier temporaries that shared it only scribble on the same block
+ * before it is written. */
 typedef void (*block_fn)(void *user, const expr_program *p, void *const *regs,
                          int64_t base, int m);
 
 static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
-                       const void *xd, int64_t n, void **regs, void *direct,
-                       block_fn each, void *user)
+                       const pass_inputs *in, int64_t n, void **regs,
+                       void *direct, block_fn each, void *user)
 {
     size_t es = f32 ? sizeof(float) : sizeof(double);
     int out = p->out_reg[0];
@@ -167,8 +186,10 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
         load_fixed_f64(p, (double *const *)regs, cp);
     for (int64_t base = 0; base < n; base += EXPR_BLOCK) {
         int m = (int)(n - base < EXPR_BLOCK ? n - base : EXPR_BLOCK);
-        if (p->x_reg >= 0) /* x is read in place: no instruction writes it */
-            regs[p->x_reg] = (char *)xd + (size_t)base * es;
+        /* Inputs are read in place: no instruction writes them. */
+        for (int i = 0; i < EXPR_MAX_INPUTS; i++)
+            if (p->in_reg[i] >= 0)
+                regs[p->in_reg[i]] = (char *)in->in[i] + (size_t)base * es;
         if (direct)
             regs[out] = (char *)direct + (size_t)base * es;
         if (f32) {
@@ -184,28 +205,37 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
     regs[out] = own;
 }
 
-/* Stores output 0 into a contiguous buffer of the program's type. */
+/* Stores outputs into contiguous buffers of the program's type (NULL: not
+ * stored; output 0 skipped when it went straight to its buffer). */
 typedef struct {
-    char *y;
+    char *out[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
     size_t es;
-} store_y;
+    bool direct;
+} store_outs;
 
-static void store_value(void *user, const expr_program *p, void *const *regs,
-                        int64_t base, int m)
+static void store_values(void *user, const expr_program *p, void *const *regs,
+                         int64_t base, int m)
 {
-    store_y *s = user;
-    memcpy(s->y + (size_t)base * s->es, regs[p->out_reg[0]], (size_t)m * s->es);
+    store_outs *s = user;
+    for (int o = s->direct ? 1 : 0; o < p->nout; o++)
+        if (s->out[o])
+            memcpy(s->out[o] + (size_t)base * s->es, regs[p->out_reg[o]],
+                   (size_t)m * s->es);
 }
 
 /* ------------------------------------------------------------ forward */
 
-/* Records y's node: inputs x and the parameter tensors; node->i[0] the
- * expression (retained), i[1 + k] parameter k's input slot or -1,
- * i[1 + MAX + k] the saved slot of its per-channel values or -1; f[k] the
- * scalar values; saved: contiguous x, then the per-channel values. */
+/* Node layout: i[0] the expression (retained); i[1 + k] parameter k's
+ * input slot or -1; i[1 + MAX + k] the saved slot of its per-channel
+ * values or -1; i[NODE_SAVED_AT] the saved slot of the first of the
+ * expression's saved values; f[k] the scalar values. Saved: contiguous x,
+ * the per-channel values, then the saved values (y where one is f). */
+#define NODE_SAVED_AT (1 + 2 * ACT_EXPR_MAX_PARAMS)
+
 static act_status record(act_context *ctx, act_expr *e, const act_tensor *x,
                          const act_tensor *xc, const act_expr_arg *args,
-                         const call_params *cp, act_tensor *y)
+                         const call_params *cp, act_tensor *y,
+                         act_tensor *const *values)
 {
     const act_tensor *inputs[1 + ACT_EXPR_MAX_PARAMS] = {x};
     int slot[ACT_EXPR_MAX_PARAMS], n = 1;
@@ -229,7 +259,27 @@ static act_status record(act_context *ctx, act_expr *e, const act_tensor *x,
         if (st == ACT_OK && cp->channels[k])
             st = act_node_save(ctx, node, cp->channels[k]);
     }
+    node->i[NODE_SAVED_AT] = node->nsaved;
+    for (int i = 0; st == ACT_OK && i < e->nsaved; i++)
+        st = act_node_save(ctx, node, values[i] ? values[i] : y);
     return st;
+}
+
+/* Buffers for the saved values (none for one that is f: y serves). */
+static act_status alloc_saved(act_context *ctx, const act_expr *e,
+                              const act_tensor *x, act_tensor **values,
+                              store_outs *s)
+{
+    for (int i = 0; i < e->nsaved; i++) {
+        if (e->saved[i] == e->result)
+            continue;
+        act_status st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim,
+                                         x->shape, false, &values[i]);
+        if (st != ACT_OK)
+            return st;
+        s->out[1 + i] = act_tensor_data(values[i]);
+    }
+    return ACT_OK;
 }
 
 act_status act_expr_activate(act_context *ctx, act_expr *e,
@@ -240,25 +290,34 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
     act_status st = check_args(ctx, e, x, args, &cp);
     if (st != ACT_OK)
         return st;
+    const act_tensor *inputs[1 + ACT_EXPR_MAX_PARAMS] = {x};
+    for (int k = 0; k < e->nparams; k++)
+        inputs[1 + k] = args[k].tensor;
+    bool saving = e->nsaved > 0 && act_grad_needed(ctx, 1 + e->nparams, inputs);
+    const expr_program *p = saving ? &e->forward_saving : &e->forward;
     act_tensor *owned[ACT_EXPR_MAX_PARAMS] = {NULL}, *xc = NULL, *y = NULL;
+    act_tensor *values[EXPR_MAX_SAVED] = {NULL};
     void **regs = NULL;
     size_t es = act_dtype_size(x->dtype);
+    store_outs s = {.es = es, .direct = p->computed_out};
     if ((st = contiguous_channels(ctx, &cp, owned)) == ACT_OK &&
         (st = act_contiguous_nograd(ctx, x, &xc)) == ACT_OK &&
         (st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim, x->shape,
                                false, &y)) == ACT_OK &&
-        (st = regs_open(ctx, e, &e->forward, es, &regs)) == ACT_OK) {
-        store_y s = {act_tensor_data(y), es};
-        bool direct = e->forward.computed_out;
-        run_blocks(&e->forward, &cp, x->dtype == ACT_DTYPE_F32,
-                   act_tensor_data(xc), act_tensor_numel(xc), regs,
-                   act_tensor_data(y), direct ? NULL : store_value, &s);
-        st = record(ctx, e, x, xc, args, &cp, y);
+        (!saving || (st = alloc_saved(ctx, e, x, values, &s)) == ACT_OK) &&
+        (st = regs_open(ctx, e, p, es, &regs)) == ACT_OK) {
+        pass_inputs in = {{[EXPR_IN_X] = act_tensor_data(xc)}};
+        s.out[0] = act_tensor_data(y);
+        run_blocks(p, &cp, x->dtype == ACT_DTYPE_F32, &in, act_tensor_numel(xc),
+                   regs, act_tensor_data(y), store_values, &s);
+        st = record(ctx, e, x, xc, args, &cp, y, values);
     }
     free(regs);
     act_tensor_free(xc);
     for (int k = 0; k < ACT_EXPR_MAX_PARAMS; k++)
         act_tensor_free(owned[k]);
+    for (int i = 0; i < EXPR_MAX_SAVED; i++)
+        act_tensor_free(values[i]);
     if (st != ACT_OK) {
         act_tensor_free(y);
         return st;
@@ -269,29 +328,19 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
 
 /* ----------------------------------------------------------- backward */
 
-/* gx = gy * f'(x) into gx (when wanted) and, for each wanted parameter,
- * acc[k][channel] += gy * df/dp_k, in double. */
+/* The parameters' gradients, summed in double: acc[k][channel] += the
+ * block's gy * df/dp_k (the program's output 1 + k). */
 typedef struct {
-    const char *gy;
-    char *gx;
     bool f32;
     double *acc[ACT_EXPR_MAX_PARAMS];
     const call_params *cp;
+    store_outs gx; /* gy * f' (output 0), when not written directly */
 } grad_sink;
 
-/* gx = gy * f' over one block, and the parameters' sums; typed loops, so
- * that the product vectorises. */
-#define DEFINE_STORE_GRADS(T, SFX)                                            \
-    static void store_grads_##SFX(grad_sink *g, const expr_program *p,       \
-                                  void *const *regs, int64_t base, int m)    \
+#define DEFINE_SUM_GRADS(T, SFX)                                              \
+    static void sum_grads_##SFX(grad_sink *g, const expr_program *p,         \
+                                void *const *regs, int64_t base, int m)      \
     {                                                                         \
-        const T *gy = (const T *)g->gy + base;                                \
-        if (g->gx) {                                                          \
-            T *gx = (T *)g->gx + base;                                        \
-            const T *d = regs[p->out_reg[0]];                                 \
-            for (int j = 0; j < m; j++)                                       \
-                gx[j] = gy[j] * d[j];                                         \
-        }                                                                     \
         for (int k = 0; k + 1 < p->nout; k++) {                               \
             double *acc = g->acc[k];                                          \
             const T *d = regs[p->out_reg[k + 1]];                             \
@@ -300,26 +349,29 @@ typedef struct {
             if (!g->cp->channels[k]) {                                        \
                 double s = 0;                                                 \
                 for (int j = 0; j < m; j++)                                   \
-                    s += (double)gy[j] * (double)d[j];                        \
+                    s += (double)d[j];                                        \
                 acc[0] += s;                                                  \
                 continue;                                                     \
             }                                                                 \
             for (int j = 0; j < m; j++)                                       \
                 acc[((base + j) / g->cp->inner) % g->cp->nchannels] +=        \
-                    (double)gy[j] * (double)d[j];                             \
+                    (double)d[j];                                             \
         }                                                                     \
     }
-DEFINE_STORE_GRADS(float, f32)
-DEFINE_STORE_GRADS(double, f64)
+DEFINE_SUM_GRADS(float, f32)
+DEFINE_SUM_GRADS(double, f64)
 
 static void store_grads(void *user, const expr_program *p, void *const *regs,
                         int64_t base, int m)
 {
     grad_sink *g = user;
+    if (!g->gx.direct && g->gx.out[0])
+        memcpy(g->gx.out[0] + (size_t)base * g->gx.es, regs[p->out_reg[0]],
+               (size_t)m * g->gx.es);
     if (g->f32)
-        store_grads_f32(g, p, regs, base, m);
+        sum_grads_f32(g, p, regs, base, m);
     else
-        store_grads_f64(g, p, regs, base, m);
+        sum_grads_f64(g, p, regs, base, m);
 }
 
 /* The parameters of a recorded call, from its node. */
@@ -372,7 +424,8 @@ act_status act_expr_backward(act_context *ctx, const act_node *node,
     const act_tensor *x = node->saved[0];
     call_params cp;
     node_params(node, e, &cp);
-    grad_sink g = {.f32 = x->dtype == ACT_DTYPE_F32, .cp = &cp};
+    size_t es = act_dtype_size(x->dtype);
+    grad_sink g = {.f32 = x->dtype == ACT_DTYPE_F32, .cp = &cp, .gx = {.es = es}};
     bool any_param = false;
     act_status st = ACT_OK;
     for (int k = 0; k < e->nparams && st == ACT_OK; k++) {
@@ -387,18 +440,26 @@ act_status act_expr_backward(act_context *ctx, const act_node *node,
     const expr_program *p = any_param ? &e->backward : &e->backward_x;
     act_tensor *gyc = NULL, *gxt = NULL;
     void **regs = NULL;
+    pass_inputs in = {{[EXPR_IN_X] = act_tensor_data(x)}};
+    for (int i = 0; i < e->nsaved; i++)
+        in.in[EXPR_IN_SAVED + i] =
+            act_tensor_data(node->saved[node->i[NODE_SAVED_AT] + i]);
     if (st == ACT_OK)
         st = x->dtype == gy->dtype ? act_contiguous_nograd(ctx, gy, &gyc)
                                    : act_to_dtype_nograd(ctx, gy, x->dtype, &gyc);
     if (st == ACT_OK && act_node_wants(node, 0))
         st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim, x->shape, false, &gxt);
-    if (st == ACT_OK)
-        st = regs_open(ctx, e, p, act_dtype_size(x->dtype), &regs);
     if (st == ACT_OK) {
-        g.gy = act_tensor_data(gyc);
-        g.gx = gxt ? act_tensor_data(gxt) : NULL;
-        run_blocks(p, &cp, g.f32, act_tensor_data(x), act_tensor_numel(x),
-                   regs, NULL, store_grads, &g);
+        in.in[EXPR_IN_GY] = act_tensor_data(gyc);
+        st = check_inputs(ctx, e, p, &in);
+    }
+    if (st == ACT_OK)
+        st = regs_open(ctx, e, p, es, &regs);
+    if (st == ACT_OK) {
+        g.gx.out[0] = gxt ? act_tensor_data(gxt) : NULL;
+        g.gx.direct = gxt && p->computed_out;
+        run_blocks(p, &cp, g.f32, &in, act_tensor_numel(x), regs,
+                   g.gx.out[0], store_grads, &g);
         st = param_grads(ctx, node, e, &g, gx);
     }
     if (st == ACT_OK) {
@@ -421,19 +482,6 @@ void act_expr_release(act_node *node)
 
 /* -------------------------------------------------------------- doubles */
 
-typedef struct {
-    double *out[1 + ACT_EXPR_MAX_PARAMS];
-} store_doubles;
-
-static void store_outputs(void *user, const expr_program *p, void *const *regs,
-                          int64_t base, int m)
-{
-    store_doubles *s = user;
-    for (int o = 0; o < p->nout; o++)
-        if (s->out[o])
-            memcpy(s->out[o] + base, regs[p->out_reg[o]], (size_t)m * sizeof(double));
-}
-
 act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
                          const double *x, const double *params, double *y,
                          double *dx, double *const *dp)
@@ -444,18 +492,45 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
     call_params cp = {.nchannels = 1, .inner = 1};
     for (int k = 0; k < e->nparams; k++)
         cp.value[k] = params[k];
-    act_status st = ACT_OK;
-    for (int pass = 0; pass < 2 && st == ACT_OK; pass++) {
-        const expr_program *p = pass ? &e->backward : &e->forward;
-        store_doubles s = {{pass ? dx : y}};
-        for (int k = 0; pass && dp && k < e->nparams; k++)
-            s.out[1 + k] = dp[k];
-        void **regs = NULL;
-        if (pass == 1 && !dx && !dp)
-            break;
-        if ((st = regs_open(ctx, e, p, sizeof(double), &regs)) == ACT_OK)
-            run_blocks(p, &cp, false, x, n, regs, NULL, store_outputs, &s);
+    bool derivs = dx || dp;
+    /* The derivatives come out of the backward programs with gy = 1; they
+     * read the saved values, which the forward stores into `keep`. */
+    size_t count = (size_t)(n > 0 ? n : 1);
+    double *keep = derivs ? malloc((1 + (size_t)e->nsaved) * count * sizeof *keep) : NULL;
+    double *fx = y ? y : keep + (size_t)e->nsaved * count;
+    if (derivs && !keep)
+        return act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
+    pass_inputs in = {{[EXPR_IN_X] = x}};
+    store_outs s = {{(char *)fx}, sizeof(double), false};
+    for (int i = 0; derivs && i < e->nsaved; i++) {
+        double *v = e->saved[i] == e->result ? fx : keep + (size_t)i * count;
+        s.out[1 + i] = e->saved[i] == e->result ? NULL : (char *)v;
+        in.in[EXPR_IN_SAVED + i] = v;
+    }
+    const expr_program *p = derivs ? &e->forward_saving : &e->forward;
+    void **regs = NULL;
+    act_status st = regs_open(ctx, e, p, sizeof(double), &regs);
+    if (st == ACT_OK && (y || derivs))
+        run_blocks(p, &cp, false, &in, n, regs, NULL, store_values, &s);
+    free(regs);
+    regs = NULL;
+    if (st == ACT_OK && derivs) {
+        p = &e->backward;
+        store_outs d = {{(char *)dx}, sizeof(double), false};
+        for (int k = 0; dp && k < e->nparams; k++)
+            d.out[1 + k] = (char *)dp[k];
+        double *ones = malloc(count * sizeof *ones);
+        if (!ones)
+            st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
+        for (size_t j = 0; ones && j < count; j++)
+            ones[j] = 1;
+        in.in[EXPR_IN_GY] = ones;
+        if (st == ACT_OK && (st = check_inputs(ctx, e, p, &in)) == ACT_OK &&
+            (st = regs_open(ctx, e, p, sizeof(double), &regs)) == ACT_OK)
+            run_blocks(p, &cp, false, &in, n, regs, NULL, store_values, &d);
+        free(ones);
         free(regs);
     }
+    free(keep);
     return st;
 }

@@ -2,8 +2,15 @@
  * pool.c — the context's memory pool: free lists of blocks by power-of-two
  * size class, so that a steady training loop, which frees and makes the
  * same tensors, headers and autograd nodes every step, reuses them instead
- * of going through malloc. Blocks above the largest class, and blocks past
- * a class's cap, go straight back to the system.
+ * of going through malloc. Blocks past a class's cap go straight back to
+ * the system.
+ *
+ * Blocks above the largest class (a tensor of 2^18 float32 and more) are
+ * kept whole, a few of them, up to a total: malloc hands such blocks back
+ * to the kernel when they are freed, and every new one then costs a page
+ * fault per 4 KiB on first touch, about as long as the kernel that fills
+ * it. Their sizes are rounded up to one of eight steps per power of two
+ * (at most 12.5% more), so that a steady loop finds the same sizes again.
  */
 #include "act_internal.h"
 
@@ -13,6 +20,7 @@
 #define POOL_MIN_SHIFT 6                    /* the smallest class: 64 bytes */
 #define POOL_MAX_BYTES ((size_t)1 << 20)    /* larger blocks are not pooled */
 #define POOL_CAP_BYTES ((size_t)8 << 20)    /* pooled bytes, per class */
+#define POOL_LARGE_CAP ((size_t)256 << 20)  /* large bytes kept, in all */
 
 typedef struct pool_block {
     struct pool_block *next;
@@ -27,12 +35,66 @@ static int size_class(size_t size)
     return bits - POOL_MIN_SHIFT;
 }
 
+/* A large block's size, rounded up to one of 8 steps per power of two. */
+static size_t large_bytes(size_t size)
+{
+    int bits = 64 - __builtin_clzll((unsigned long long)(size - 1));
+    size_t step = (size_t)1 << (bits - 4);
+    return (size + step - 1) / step * step;
+}
+
+static void large_remove(act_pool_large *l, int i)
+{
+    l->total -= l->bytes[i];
+    for (int j = i + 1; j < l->n; j++) {
+        l->block[j - 1] = l->block[j];
+        l->bytes[j - 1] = l->bytes[j];
+    }
+    l->n--;
+}
+
+static void *large_get(act_pool_large *l, size_t size, bool zero)
+{
+    size_t bytes = large_bytes(size);
+    for (int i = l->n - 1; i >= 0; i--) { /* the newest: warmest in cache */
+        if (l->bytes[i] != bytes)
+            continue;
+        void *p = l->block[i];
+        large_remove(l, i);
+        if (zero)
+            memset(p, 0, size);
+        return p;
+    }
+    return zero ? calloc(1, bytes) : malloc(bytes);
+}
+
+/* Keeps p, letting the oldest kept blocks go to make room. */
+static void large_put(act_pool_large *l, void *p, size_t size)
+{
+    size_t bytes = large_bytes(size);
+    if (bytes > POOL_LARGE_CAP) {
+        free(p);
+        return;
+    }
+    while (l->n > 0 &&
+           (l->n == ACT_POOL_LARGE_SLOTS || l->total + bytes > POOL_LARGE_CAP)) {
+        free(l->block[0]);
+        large_remove(l, 0);
+    }
+    l->block[l->n] = p;
+    l->bytes[l->n] = bytes;
+    l->n++;
+    l->total += bytes;
+}
+
 void *act_pool_get(act_context *ctx, size_t size, bool zero)
 {
     if (size == 0)
         size = 1;
-    if (!ctx || size > POOL_MAX_BYTES)
+    if (!ctx)
         return zero ? calloc(1, size) : malloc(size);
+    if (size > POOL_MAX_BYTES)
+        return large_get(&ctx->pool_large, size, zero);
     int k = size_class(size);
     act_pool_class *c = &ctx->pool[k];
     pool_block *b = c->free;
@@ -53,8 +115,12 @@ void act_pool_put(act_context *ctx, void *p, size_t size)
         return;
     if (size == 0)
         size = 1;
-    if (!ctx || size > POOL_MAX_BYTES) {
+    if (!ctx) {
         free(p);
+        return;
+    }
+    if (size > POOL_MAX_BYTES) {
+        large_put(&ctx->pool_large, p, size);
         return;
     }
     int k = size_class(size);
@@ -80,5 +146,10 @@ void act_pool_drain(act_context *ctx)
         }
         ctx->pool[k].free = NULL;
         ctx->pool[k].count = 0;
+    }
+    act_pool_large *l = &ctx->pool_large;
+    while (l->n > 0) {
+        free(l->block[l->n - 1]);
+        large_remove(l, l->n - 1);
     }
 }

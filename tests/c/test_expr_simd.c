@@ -90,7 +90,7 @@ static void run_op(act_expr_op op, bool simd, const float *a, const float *b,
     float *regs[3] = {ra + shift, rb + shift, rd + shift};
     bool binary = act_expr_op_arity(op) == 2;
     expr_instr in = {.op = op, .dst = 2, .a = 0, .b = binary ? 1 : -1, .c = -1};
-    expr_program p = {.ninstr = 1, .nregs = 3, .code = &in, .x_reg = 0,
+    expr_program p = {.ninstr = 1, .nregs = 3, .code = &in, .in_reg = {0, -1, -1, -1, -1, -1},
                       .simd = simd};
     for (int base = 0; base < n; base += EXPR_BLOCK) {
         int m = n - base < EXPR_BLOCK ? n - base : EXPR_BLOCK;
