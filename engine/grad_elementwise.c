@@ -186,8 +186,8 @@ GRAD3(div_b, -g * ((a / b) / b))
 /* pow: 0 for a zero exponent (where b a^(b-1) would be 0 * inf at a = 0),
  * and for the exponent 0 where a = 0 and b >= 0 (log 0 = -inf), as
  * PyTorch. */
-GRAD3(pow_a, b == 0 ? (elem)0 : g * (b * pow(a, b - (elem)1)))
-GRAD3(pow_b, g * (a == 0 && b >= 0 ? (elem)0 : pow(a, b) * log(a)))
+GRAD3(pow_a, b == 0 ? (elem)0 : g * (b * ACT_POW(a, b - (elem)1)))
+GRAD3(pow_b, g * (a == 0 && b >= 0 ? (elem)0 : ACT_POW(a, b) * log(a)))
 /* The selected operand takes the gradient; a tie splits it in halves. */
 GRAD3(maximum_a, a == b ? g / 2 : a < b ? (elem)0 : g)
 GRAD3(maximum_b, a == b ? g / 2 : a > b ? (elem)0 : g)
