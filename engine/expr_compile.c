@@ -247,7 +247,9 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     }
     for (int i = 0; st == ACT_OK && i < nout; i++)
         p->out_reg[p->nout++] = s.reg[outs[i]];
-    p->computed_out = st == ACT_OK && !is_loaded(e, &s, outs[0]);
+    for (int i = 0; st == ACT_OK && i < nout; i++)
+        if (!is_loaded(e, &s, outs[i]))
+            p->computed_outs |= 1u << i;
     p->simd = ctx->simd;
     if (st == ACT_OK && !program_valid(p))
         st = act_fail(ctx, ACT_E_STATE, e->name, 0,

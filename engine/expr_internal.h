@@ -45,7 +45,10 @@ typedef struct expr_program {
     int in_reg[EXPR_MAX_INPUTS];
     int param_reg[ACT_EXPR_MAX_PARAMS];
     int out_reg[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
-    bool computed_out; /* output 0 is written by an instruction */
+    /* Bit o: output o is written by an instruction (not an input, a
+     * constant or a parameter), so that its register may be the output's
+     * own buffer (expr_run.c). */
+    unsigned computed_outs;
     bool simd; /* float32: vector math where it has it (see below) */
 } expr_program;
 

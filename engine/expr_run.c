@@ -161,25 +161,57 @@ static act_status check_inputs(act_context *ctx, const act_expr *e,
     return ACT_OK;
 }
 
-/* One pass of program p over n elements; `each` is called per block with
- * the outputs' registers, to store them. When `direct` is not NULL and
- * output 0 is computed by an instruction, its register is the destination
- * itself (direct + base elements), so nothing is copied: no other value
- * lives in that register after the instruction that computes output 0,
- * and earlier temporaries that shared it only scribble on the same block
- * before it is written. */
+/* Output buffers of one pass: n contiguous elements each of the
+ * program's type, NULL for an output not wanted. */
+typedef struct {
+    char *out[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
+    size_t es;
+} pass_outputs;
+
+/* One pass of program p over n elements into the buffers of `out`. An
+ * output that an instruction computes (direct_mask) is written straight
+ * into its buffer: its register is the buffer's block itself, and nothing
+ * else lives in that register after the instruction that computes it
+ * (outputs are never freed; earlier temporaries that shared it only
+ * scribble on the block before it is written). The others are copied
+ * from their registers. `each`, when given, then sees every block's
+ * registers (the parameters' sums). */
 typedef void (*block_fn)(void *user, const expr_program *p, void *const *regs,
                          int64_t base, int m);
 
+/* Bit o: output o goes straight into its buffer: it is wanted, computed
+ * by an instruction, and no other wanted output shares its register. */
+static unsigned direct_mask(const expr_program *p, const pass_outputs *out)
+{
+    unsigned mask = 0;
+    for (int o = 0; o < p->nout; o++) {
+        bool alone = true;
+        for (int j = 0; j < p->nout; j++)
+            alone = alone && (j == o || !out->out[j] || p->out_reg[j] != p->out_reg[o]);
+        if (out->out[o] && alone && (p->computed_outs >> o & 1u))
+            mask |= 1u << o;
+    }
+    return mask;
+}
+
+static void store_block(const expr_program *p, const pass_outputs *out,
+                        unsigned direct, void *const *regs, int64_t base, int m)
+{
+    for (int o = 0; o < p->nout; o++)
+        if (out->out[o] && !(direct >> o & 1u))
+            memcpy(out->out[o] + (size_t)base * out->es, regs[p->out_reg[o]],
+                   (size_t)m * out->es);
+}
+
 static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
                        const pass_inputs *in, int64_t n, void **regs,
-                       void *direct, block_fn each, void *user)
+                       const pass_outputs *out, block_fn each, void *user)
 {
     size_t es = f32 ? sizeof(float) : sizeof(double);
-    int out = p->out_reg[0];
-    void *own = regs[out];
-    if (!p->computed_out)
-        direct = NULL;
+    unsigned direct = direct_mask(p, out);
+    void *own[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
+    for (int o = 0; o < p->nout; o++)
+        own[o] = regs[p->out_reg[o]];
     if (f32)
         load_fixed_f32(p, (float *const *)regs, cp);
     else
@@ -190,8 +222,9 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
         for (int i = 0; i < EXPR_MAX_INPUTS; i++)
             if (p->in_reg[i] >= 0)
                 regs[p->in_reg[i]] = (char *)in->in[i] + (size_t)base * es;
-        if (direct)
-            regs[out] = (char *)direct + (size_t)base * es;
+        for (int o = 0; o < p->nout; o++)
+            if (direct >> o & 1u)
+                regs[p->out_reg[o]] = out->out[o] + (size_t)base * es;
         if (f32) {
             load_channels_f32(p, (float *const *)regs, cp, base, m);
             act_expr_run_f32(p, (float *const *)regs, m);
@@ -199,31 +232,13 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
             load_channels_f64(p, (double *const *)regs, cp, base, m);
             act_expr_run_f64(p, (double *const *)regs, m);
         }
+        store_block(p, out, direct, regs, base, m);
         if (each)
             each(user, p, regs, base, m);
     }
-    regs[out] = own;
+    for (int o = 0; o < p->nout; o++)
+        regs[p->out_reg[o]] = own[o];
 }
-
-/* Stores outputs into contiguous buffers of the program's type (NULL: not
- * stored; output 0 skipped when it went straight to its buffer). */
-typedef struct {
-    char *out[1 + EXPR_MAX_SAVED + ACT_EXPR_MAX_PARAMS];
-    size_t es;
-    bool direct;
-} store_outs;
-
-static void store_values(void *user, const expr_program *p, void *const *regs,
-                         int64_t base, int m)
-{
-    store_outs *s = user;
-    for (int o = s->direct ? 1 : 0; o < p->nout; o++)
-        if (s->out[o])
-            memcpy(s->out[o] + (size_t)base * s->es, regs[p->out_reg[o]],
-                   (size_t)m * s->es);
-}
-
-/* ------------------------------------------------------------ forward */
 
 /* Node layout: i[0] the expression (retained); i[1 + k] parameter k's
  * input slot or -1; i[1 + MAX + k] the saved slot of its per-channel
@@ -268,7 +283,7 @@ static act_status record(act_context *ctx, act_expr *e, const act_tensor *x,
 /* Buffers for the saved values (none for one that is f: y serves). */
 static act_status alloc_saved(act_context *ctx, const act_expr *e,
                               const act_tensor *x, act_tensor **values,
-                              store_outs *s)
+                              pass_outputs *s)
 {
     for (int i = 0; i < e->nsaved; i++) {
         if (e->saved[i] == e->result)
@@ -299,7 +314,7 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
     act_tensor *values[EXPR_MAX_SAVED] = {NULL};
     void **regs = NULL;
     size_t es = act_dtype_size(x->dtype);
-    store_outs s = {.es = es, .direct = p->computed_out};
+    pass_outputs s = {.es = es};
     if ((st = contiguous_channels(ctx, &cp, owned)) == ACT_OK &&
         (st = act_contiguous_nograd(ctx, x, &xc)) == ACT_OK &&
         (st = act_tensor_alloc(ctx, e->name, x->dtype, x->ndim, x->shape,
@@ -309,7 +324,7 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
         pass_inputs in = {{[EXPR_IN_X] = act_tensor_data(xc)}};
         s.out[0] = act_tensor_data(y);
         run_blocks(p, &cp, x->dtype == ACT_DTYPE_F32, &in, act_tensor_numel(xc),
-                   regs, act_tensor_data(y), store_values, &s);
+                   regs, &s, NULL, NULL);
         st = record(ctx, e, x, xc, args, &cp, y, values);
     }
     free(regs);
@@ -334,7 +349,6 @@ typedef struct {
     bool f32;
     double *acc[ACT_EXPR_MAX_PARAMS];
     const call_params *cp;
-    store_outs gx; /* gy * f' (output 0), when not written directly */
 } grad_sink;
 
 #define DEFINE_SUM_GRADS(T, SFX)                                              \
@@ -361,13 +375,10 @@ typedef struct {
 DEFINE_SUM_GRADS(float, f32)
 DEFINE_SUM_GRADS(double, f64)
 
-static void store_grads(void *user, const expr_program *p, void *const *regs,
-                        int64_t base, int m)
+static void sum_grads(void *user, const expr_program *p, void *const *regs,
+                      int64_t base, int m)
 {
     grad_sink *g = user;
-    if (!g->gx.direct && g->gx.out[0])
-        memcpy(g->gx.out[0] + (size_t)base * g->gx.es, regs[p->out_reg[0]],
-               (size_t)m * g->gx.es);
     if (g->f32)
         sum_grads_f32(g, p, regs, base, m);
     else
@@ -425,7 +436,7 @@ act_status act_expr_backward(act_context *ctx, const act_node *node,
     call_params cp;
     node_params(node, e, &cp);
     size_t es = act_dtype_size(x->dtype);
-    grad_sink g = {.f32 = x->dtype == ACT_DTYPE_F32, .cp = &cp, .gx = {.es = es}};
+    grad_sink g = {.f32 = x->dtype == ACT_DTYPE_F32, .cp = &cp};
     bool any_param = false;
     act_status st = ACT_OK;
     for (int k = 0; k < e->nparams && st == ACT_OK; k++) {
@@ -456,10 +467,9 @@ act_status act_expr_backward(act_context *ctx, const act_node *node,
     if (st == ACT_OK)
         st = regs_open(ctx, e, p, es, &regs);
     if (st == ACT_OK) {
-        g.gx.out[0] = gxt ? act_tensor_data(gxt) : NULL;
-        g.gx.direct = gxt && p->computed_out;
-        run_blocks(p, &cp, g.f32, &in, act_tensor_numel(x), regs,
-                   g.gx.out[0], store_grads, &g);
+        pass_outputs out = {{gxt ? act_tensor_data(gxt) : NULL}, es};
+        run_blocks(p, &cp, g.f32, &in, act_tensor_numel(x), regs, &out,
+                   any_param ? sum_grads : NULL, &g);
         st = param_grads(ctx, node, e, &g, gx);
     }
     if (st == ACT_OK) {
@@ -501,7 +511,7 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
     if (derivs && !keep)
         return act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
     pass_inputs in = {{[EXPR_IN_X] = x}};
-    store_outs s = {{(char *)fx}, sizeof(double), false};
+    pass_outputs s = {{(char *)fx}, sizeof(double)};
     for (int i = 0; derivs && i < e->nsaved; i++) {
         double *v = e->saved[i] == e->result ? fx : keep + (size_t)i * count;
         s.out[1 + i] = e->saved[i] == e->result ? NULL : (char *)v;
@@ -511,12 +521,12 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
     void **regs = NULL;
     act_status st = regs_open(ctx, e, p, sizeof(double), &regs);
     if (st == ACT_OK && (y || derivs))
-        run_blocks(p, &cp, false, &in, n, regs, NULL, store_values, &s);
+        run_blocks(p, &cp, false, &in, n, regs, &s, NULL, NULL);
     free(regs);
     regs = NULL;
     if (st == ACT_OK && derivs) {
         p = &e->backward;
-        store_outs d = {{(char *)dx}, sizeof(double), false};
+        pass_outputs d = {{(char *)dx}, sizeof(double)};
         for (int k = 0; dp && k < e->nparams; k++)
             d.out[1 + k] = (char *)dp[k];
         double *ones = malloc(count * sizeof *ones);
@@ -527,7 +537,7 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
         in.in[EXPR_IN_GY] = ones;
         if (st == ACT_OK && (st = check_inputs(ctx, e, p, &in)) == ACT_OK &&
             (st = regs_open(ctx, e, p, sizeof(double), &regs)) == ACT_OK)
-            run_blocks(p, &cp, false, &in, n, regs, NULL, store_values, &d);
+            run_blocks(p, &cp, false, &in, n, regs, &d, NULL, NULL);
         free(ones);
         free(regs);
     }
