@@ -158,6 +158,20 @@ static int memory_in_use(lua_State *L)
     return 1;
 }
 
+/* A.empty_cache(): the blocks the engine keeps for reuse go back to the
+ * system (act_context_empty_cache); A.memory_cached(): their bytes. */
+static int empty_cache(lua_State *L)
+{
+    act_context_empty_cache(actlua_ctx(L));
+    return 0;
+}
+
+static int memory_cached(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)act_context_cached_bytes(actlua_ctx(L)));
+    return 1;
+}
+
 /* A.set_num_threads(n): OpenBLAS's pool, process-wide (see act.h). */
 static int set_num_threads(lua_State *L)
 {
@@ -301,6 +315,8 @@ int luaopen_actlua(lua_State *L)
         {"get_default_dtype", get_default_dtype},
         {"is_tensor", is_tensor},
         {"memory_in_use", memory_in_use},
+        {"empty_cache", empty_cache},
+        {"memory_cached", memory_cached},
         {"set_num_threads", set_num_threads},
         {"get_num_threads", get_num_threads},
         {NULL, NULL}};

@@ -122,6 +122,15 @@ act_status act_set_default_dtype(act_context *ctx, act_dtype dtype);
  * The context must outlive every tensor made with it. */
 size_t act_context_live_bytes(const act_context *ctx);
 
+/* Freed blocks are kept for reuse, so that a training loop allocates
+ * nothing after its first steps: small ones per size class, and blocks
+ * above 1 MiB up to 256 MiB in all (each new large block otherwise costs
+ * the kernel a page fault per 4 KiB). Hands every kept block back to the
+ * system; tensors alive are untouched. Like torch.cuda.empty_cache. */
+void act_context_empty_cache(act_context *ctx);
+/* Bytes of freed blocks kept for reuse (not counted as live). */
+size_t act_context_cached_bytes(const act_context *ctx);
+
 /* --------------------------------------------------------------- threads */
 
 /* The engine's one thread pool is OpenBLAS's, used by matrix products; the

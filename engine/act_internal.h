@@ -139,8 +139,10 @@ struct act_context {
  * out of memory. Give it back with act_pool_put and the same size. */
 void *act_pool_get(act_context *ctx, size_t size, bool zero);
 void act_pool_put(act_context *ctx, void *p, size_t size);
-/* Frees every pooled block (act_context_free). */
+/* Frees every pooled block (act_context_free, act_context_empty_cache). */
 void act_pool_drain(act_context *ctx);
+/* Bytes of the blocks pooled now. */
+size_t act_pool_bytes(const act_context *ctx);
 
 /* ------------------------------------------------------------- errors */
 

@@ -60,6 +60,16 @@ size_t act_context_live_bytes(const act_context *ctx)
     return ctx->live_bytes;
 }
 
+void act_context_empty_cache(act_context *ctx)
+{
+    act_pool_drain(ctx);
+}
+
+size_t act_context_cached_bytes(const act_context *ctx)
+{
+    return act_pool_bytes(ctx);
+}
+
 void act_manual_seed(act_context *ctx, uint64_t seed)
 {
     act_generator_seed(&ctx->gen, seed);

@@ -153,3 +153,11 @@ void act_pool_drain(act_context *ctx)
         large_remove(l, l->n - 1);
     }
 }
+
+size_t act_pool_bytes(const act_context *ctx)
+{
+    size_t bytes = ctx->pool_large.total;
+    for (int k = 0; k < ACT_POOL_CLASSES; k++)
+        bytes += (size_t)ctx->pool[k].count << (k + POOL_MIN_SHIFT);
+    return bytes;
+}

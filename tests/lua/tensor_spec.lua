@@ -200,4 +200,18 @@ describe("lifetime", function()
     collectgarbage()
     assert.are.same({{0, 1}, {2, 3}}, v:totable())
   end)
+
+  it("keeps freed blocks for reuse until empty_cache", function()
+    A.empty_cache()
+    assert.are.equal(0, A.memory_cached())
+    local live
+    do
+      local t <close> = A.zeros{1024, 1024}
+      live = A.memory_in_use()
+    end
+    assert.is_true(A.memory_in_use() <= live - 4 * 1024 * 1024)
+    assert.is_true(A.memory_cached() >= 4 * 1024 * 1024)
+    A.empty_cache()
+    assert.are.equal(0, A.memory_cached())
+  end)
 end)
