@@ -80,8 +80,9 @@ static void test_sgd_by_hand(void **state)
 }
 
 /* The vectorised SGD-with-momentum loop (optim_rules.inc) against the rule
- * written out here one element at a time, over lengths around the vector
- * widths and several steps: the same bits, float32 and float64. */
+ * written out here one element at a time in the parameter's type, over
+ * lengths around the vector widths and several steps: the same bits,
+ * float32 and float64. */
 static void sgd_fast_matches_plain(act_dtype dt, int n)
 {
     enum { STEPS = 4 };
@@ -108,11 +109,15 @@ static void sgd_fast_matches_plain(act_dtype dt, int n)
         assert_int_equal(act_tensor_set_grad(ctx, p, gt), ACT_OK);
         act_tensor_free(gt);
         assert_int_equal(act_optimizer_step(ctx, opt), ACT_OK);
-        for (int i = 0; i < n; i++) {
-            double b = s == 0 ? g[i] : 0.9 * buf[i] + 0.75 * g[i];
-            buf[i] = dt == F32 ? (float)b : b;
-            double v = want[i] - 0.01 * buf[i];
-            want[i] = dt == F32 ? (float)v : v;
+        for (int i = 0; i < n; i++) { /* in the parameter's type */
+            if (dt == F32) {
+                float b = s == 0 ? (float)g[i] : 0.9f * (float)buf[i] + 0.75f * (float)g[i];
+                buf[i] = b;
+                want[i] = (float)want[i] - 0.01f * b;
+            } else {
+                buf[i] = s == 0 ? g[i] : 0.9 * buf[i] + 0.75 * g[i];
+                want[i] = want[i] - 0.01 * buf[i];
+            }
         }
         assert_int_equal(act_tensor_to_doubles(ctx, p, got), ACT_OK);
         for (int i = 0; i < n; i++)
