@@ -110,6 +110,9 @@ void act_expr_run_f64(const expr_program *p, double *const *regs, int n);
  * softplus and pow through act_simd_f32: results within a few ulp of the
  * scalar loops', the same bits for the same input wherever it sits in a
  * block. float64 stays scalar, so act_expr_op_eval equals what float64
- * programs compute. */
+ * programs compute. Their other float32 instructions run through
+ * act_expr_run_one_f32_avx2 (expr_kernels_avx2.c): the baseline loops
+ * compiled for AVX2, the same bits. */
+void act_expr_run_one_f32_avx2(const expr_instr *in, float *const *regs, int n);
 
 #endif /* ACT_EXPR_INTERNAL_H */

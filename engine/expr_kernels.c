@@ -51,7 +51,7 @@ void act_expr_run_f32(const expr_program *p, float *const *regs, int n)
             act_simd_f32((act_vfn)(f - 1), regs[in->dst], regs[in->a],
                          in->b >= 0 ? regs[in->b] : NULL, n);
         else
-            run_one_f32(in, regs, n);
+            act_expr_run_one_f32_avx2(in, regs, n);
     }
 }
 

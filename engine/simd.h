@@ -1,13 +1,22 @@
 /*
  * simd.h — float32 vector math for the element-wise kernels (internal):
- * SLEEF's AVX2 + FMA functions over arrays (simd_sleef.c), which the
- * kernels of defined activations (expr_kernels.c) and the built-in
- * activations (activations_simd.inc) use when the context says so.
+ * SLEEF's vector functions over arrays (simd_sleef.inc, in an AVX2 + FMA
+ * and an AVX-512F instance), which the kernels of defined activations
+ * (expr_kernels.c) and the built-in activations (activations_simd.inc)
+ * use when the context says so.
  */
 #ifndef ACT_SIMD_H
 #define ACT_SIMD_H
 
 #include <stdbool.h>
+
+/* Where the vector instances are compiled (elsewhere they are empty and
+ * act_simd_cpu() is false). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ACT_SIMD_X86 1
+#else
+#define ACT_SIMD_X86 0
+#endif
 
 typedef enum act_vfn {
     ACT_VF_EXP,
@@ -27,17 +36,40 @@ typedef enum act_vfn {
     ACT_VF_COUNT
 } act_vfn;
 
+/* The instruction sets the vector math has an instance for, in order. */
+typedef enum act_simd_isa {
+    ACT_SIMD_NONE,
+    ACT_SIMD_AVX2,   /* AVX2 + FMA, 8 lanes (simd_avx2.c) */
+    ACT_SIMD_AVX512, /* AVX-512F, 16 lanes (simd_avx512.c) */
+} act_simd_isa;
+
 /* Whether this CPU has AVX2 and FMA (and the OS saves their registers),
- * which simd_sleef.c needs; and whether a new context uses it: when the
+ * which the vector math needs; and whether a new context uses it: when the
  * CPU has them, unless the environment sets ACTLUA_NO_SIMD (to anything
  * but "" or "0"). act_context_new stores the latter in ctx->simd. */
 bool act_simd_cpu(void);
 bool act_simd_default(void);
 
+/* The best instance this CPU can run; and the one act_simd_f32 runs: the
+ * best, or AVX2 where ACTLUA_SIMD=avx2 (read by act_simd_default, so when
+ * a context is created, and by the first act_simd_f32 before any). */
+act_simd_isa act_simd_cpu_isa(void);
+act_simd_isa act_simd_active_isa(void);
+
 /* d[i] = f(a[i]) (or f(a[i], b[i])) for i < n, d possibly a or b, with
  * SLEEF's 1.0-ulp functions (erfc: 1.5): within a few ulp of the scalar C
- * library, and the same bits for an input wherever it sits (the last n % 8
- * go through the same vector code, padded). Call only when act_simd_cpu(). */
+ * library, and the same bits for an input wherever it sits (the last
+ * n % lanes go through the same vector code, padded) and whichever
+ * instance runs. Call only when act_simd_cpu(). */
 void act_simd_f32(act_vfn f, float *d, const float *a, const float *b, int n);
+
+/* The same through a given instance, which the CPU must have (tests). */
+void act_simd_f32_isa(act_simd_isa isa, act_vfn f, float *d, const float *a,
+                      const float *b, int n);
+
+/* The instances' tables (simd_avx2.c, simd_avx512.c). */
+typedef void (*act_simd_fn)(float *d, const float *a, const float *b, int n);
+extern const act_simd_fn act_simd_avx2[ACT_VF_COUNT];
+extern const act_simd_fn act_simd_avx512[ACT_VF_COUNT];
 
 #endif /* ACT_SIMD_H */

@@ -4,7 +4,8 @@
  * replace: each over several blocks of inputs spanning its domain (±1000,
  * ±0, NaN, ±inf, denormals, overflow edges) within a few ulp, NaN and
  * infinities exactly where the scalar has them; the same bits for one
- * input wherever it sits in a block; ACTLUA_NO_SIMD; a traced activation's
+ * input wherever it sits in a block; the other instructions, compiled
+ * for AVX2, give the baseline's bits; ACTLUA_NO_SIMD; a traced activation's
  * value and gradient on both paths.
  */
 #include "test_support.h"
@@ -192,6 +193,63 @@ static void test_results_do_not_depend_on_position(void **state)
     }
 }
 
+/* The instructions without a vector function run, when simd is set, in
+ * the same loops compiled for AVX2 (expr_kernels_avx2.c): every result,
+ * NaN included, has the baseline loop's bits. */
+static const expr_instr plain_ops[] = {
+    {.op = ACT_EXPR_NEG},  {.op = ACT_EXPR_ABS},   {.op = ACT_EXPR_SIGN},
+    {.op = ACT_EXPR_SINC}, {.op = ACT_EXPR_DSINC}, {.op = ACT_EXPR_ADD},
+    {.op = ACT_EXPR_SUB},  {.op = ACT_EXPR_MUL},   {.op = ACT_EXPR_DIV},
+    {.op = ACT_EXPR_MIN},  {.op = ACT_EXPR_MAX},   {.op = ACT_EXPR_GT},
+    {.op = ACT_EXPR_GE},   {.op = ACT_EXPR_LT},    {.op = ACT_EXPR_LE},
+    {.op = ACT_EXPR_EQ},   {.op = ACT_EXPR_WHERE}, {.op = EXPR_POWI, .imm = 2},
+    {.op = EXPR_POWI, .imm = 3}, {.op = EXPR_POWI, .imm = -1},
+    {.op = EXPR_POWI, .imm = -2}, {.op = EXPR_POWI, .imm = 7},
+    {.op = EXPR_POWI, .imm = -13}, {.op = EXPR_POWI, .imm = 64},
+};
+
+static void run_plain(expr_instr in, bool simd, float *const *src, float *out)
+{
+    static float r[4][EXPR_BLOCK];
+    float *regs[4] = {r[0], r[1], r[2], r[3]};
+    int arity = in.op == EXPR_POWI ? 1 : act_expr_op_arity(in.op);
+    in.dst = 3, in.a = 0;
+    in.b = arity >= 2 ? 1 : -1;
+    in.c = arity >= 3 ? 2 : -1;
+    expr_program p = {.ninstr = 1, .nregs = 4, .code = &in,
+                      .in_reg = {0, -1, -1, -1, -1, -1}, .simd = simd};
+    for (int base = 0; base < N; base += EXPR_BLOCK) {
+        int m = N - base < EXPR_BLOCK ? N - base : EXPR_BLOCK;
+        for (int k = 0; k < 3; k++)
+            memcpy(regs[k], src[k] + base, (size_t)m * sizeof(float));
+        act_expr_run_f32(&p, regs, m);
+        memcpy(out + base, regs[3], (size_t)m * sizeof *out);
+    }
+}
+
+static void test_plain_ops_keep_their_bits(void **state)
+{
+    if (!simd_available())
+        skip();
+    static float a[N], b[N], c[N], want[N], got[N];
+    fill_pow_inputs(a, b);
+    for (int i = 0; i < N; i++) /* where's condition: often 0, or NaN */
+        c[i] = i % 3 == 0 ? 0.0f : i % 3 == 1 ? -0.0f : a[(i * 7) % N];
+    float *const src[3] = {c, a, b}; /* where(c, a, b); else c op a */
+    int n = sizeof plain_ops / sizeof *plain_ops;
+    for (int k = 0; k < n; k++) {
+        run_plain(plain_ops[k], false, src, want);
+        run_plain(plain_ops[k], true, src, got);
+        for (int i = 0; i < N; i++)
+            if (memcmp(&want[i], &got[i], sizeof(float))) {
+                print_error("op %d (imm %d) on %.9g, %.9g, %.9g: %.9g, "
+                            "with simd %.9g\n", plain_ops[k].op,
+                            plain_ops[k].imm, c[i], a[i], b[i], want[i], got[i]);
+                fail();
+            }
+    }
+}
+
 /* softplus(x) * tanh(x) + erf(x) - sigmoid(x): forward and gradient of a
  * float32 tensor on both paths agree with each other, and with the
  * float64 program, within float32 rounding; finite at ±1000. */
@@ -294,6 +352,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_ops_agree_with_scalar_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_do_not_depend_on_position, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_ops_keep_their_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_traced_activation_on_both_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_environment_switch, setup, teardown),
     };
