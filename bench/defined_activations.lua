@@ -2,7 +2,10 @@
 -- A.act.define (issue 5), forward + backward on float32 tensors, against
 -- the built-in they equal and against the same formula composed from
 -- tensor ops with autograd; and the callback fallback's cost per element.
--- Everything runs in this one process, interleaved; medians of RUNS.
+-- Everything runs in this one process, interleaved; medians of RUNS. Then
+-- the PyTorch peer (bench/peers/defined_activations.py: built-in silu and
+-- the same formulas composed from torch ops), when /usr/bin/python3 has
+-- torch; PYTHON= picks another interpreter, PYTHON=no skips it.
 --
 --   build/actlua bench/defined_activations.lua [elements] [runs]
 local A = require "actlua"
@@ -73,3 +76,28 @@ for _, c in ipairs(cases) do
 end
 print(("  %-34s %8.4f s  %5.2fx the built-in (measured on %d elements, scaled)"):format(
   "ncu: callbacks {f, df}", median(cb), median(cb) / base.ncu, M))
+
+-- The PyTorch peer, after actlua's runs (one thread each, not at once).
+local python = os.getenv("PYTHON") or "/usr/bin/python3"
+local here = arg[0]:match("^(.*)/[^/]*$") or "."
+local peer = {}
+if python ~= "no" then
+  local p = io.popen(("OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 %s %s/peers/defined_activations.py %d %d 2>/dev/null")
+    :format(python, here, N, RUNS))
+  for line in p:lines() do
+    local name, t = line:match("^@ peer (.-)|(%S+)$")
+    if name then peer[#peer + 1] = {name, tonumber(t)} end
+  end
+  p:close()
+end
+if #peer == 0 then
+  print("  (no PyTorch peer: " .. python .. " could not import torch)")
+else
+  local traced = {silu = median(times["silu: traced x * F.sigmoid(x)"]),
+                  ncu = median(times["ncu: traced x - x^3"])}
+  print("PyTorch 1 thread, same elements (CPU s), and actlua's traced one against it:")
+  for _, e in ipairs(peer) do
+    local family = e[1]:match("^(%w+):")
+    print(("  %-34s %8.4f s  traced is %5.2fx faster"):format(e[1], e[2], e[2] / traced[family]))
+  end
+end
