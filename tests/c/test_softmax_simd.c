@@ -4,7 +4,9 @@
  * arithmetic of softmax.c: values and gradients (for a random output
  * gradient) agree within a few float32 ulp, on rows of many lengths (tails
  * and several chunks), wide ranges, ±1000, -inf, and NaN where the double
- * path has NaN; glu along a middle dim too.
+ * path has NaN; glu along a middle dim too. And prelu's float32 loops
+ * (engine/prelu.c): the float64 results rounded, bit for bit, but for the
+ * weight's gradient (summed in another order), within float32 rounding.
  */
 #include "test_support.h"
 
@@ -154,11 +156,57 @@ static void test_nan_rows(void **state)
     ctx->simd = act_simd_default();
 }
 
+/* prelu on float32-representable values in float32 and float64, one
+ * weight or one per channel: y and gx are the float64 ones rounded; gw
+ * (a sum of ~1000 products) within 1e-6 relatively. */
+static void prelu_both(const int64_t *xshape, int nw, const double *xs,
+                       const double *ws, const double *gs, int dt, double *y,
+                       double *gx, double *gw)
+{
+    act_dtype d = dt ? F64 : F32;
+    act_tensor *x = make(d, 3, xshape, xs, true), *w = make(d, 1, SHAPE(nw), ws, true);
+    act_tensor *gy = make(d, 3, xshape, gs, false), *out;
+    assert_int_equal(act_prelu(ctx, x, w, &out), ACT_OK);
+    values(out, y);
+    assert_int_equal(act_backward(ctx, out, gy, false), ACT_OK);
+    assert_int_equal(act_tensor_to_doubles(ctx, act_tensor_grad(x), gx), ACT_OK);
+    assert_int_equal(act_tensor_to_doubles(ctx, act_tensor_grad(w), gw), ACT_OK);
+    act_tensor_free(out), act_tensor_free(gy), act_tensor_free(w), act_tensor_free(x);
+}
+
+static void test_prelu_float32_loops(void **state)
+{
+    enum { N = 4 * 3 * 101 };
+    static double xs[N], gs[N], y[2][N], gx[2][N];
+    for (int i = 0; i < N; i++) {
+        xs[i] = (float)(-3 + 6 * uniform());
+        gs[i] = (float)(-1 + 2 * uniform());
+    }
+    xs[5] = NAN, xs[7] = -INFINITY, xs[9] = -0.0, xs[11] = 1e-40;
+    const double ws[3] = {0.25, -1.5, 0.1f};
+    for (int nw = 1; nw <= 3; nw += 2) {
+        double gw[2][3];
+        for (int dt = 0; dt < 2; dt++)
+            prelu_both(SHAPE(4, 3, 101), nw, xs, ws, gs, dt, y[dt], gx[dt], gw[dt]);
+        for (int i = 0; i < N; i++) {
+            float a = (float)y[1][i], b = (float)y[0][i];
+            float c = (float)gx[1][i], e = (float)gx[0][i];
+            assert_true(memcmp(&a, &b, sizeof a) == 0 || (isnan(a) && isnan(b)));
+            assert_true(memcmp(&c, &e, sizeof c) == 0);
+        }
+        for (int c = 0; c < nw; c++)
+            assert_true(isnan(gw[1][c]) == isnan(gw[0][c]) &&
+                        (isnan(gw[1][c]) || fabs(gw[1][c] - gw[0][c]) <=
+                                                1e-6 * fabs(gw[1][c])));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rows_agree_with_double_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nan_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prelu_float32_loops, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
