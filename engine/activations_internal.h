@@ -60,4 +60,17 @@ act_status act_activation_along_dim(act_context *ctx, int id,
                                     const act_tensor *x, int dim, int dim_arg,
                                     act_tensor **out);
 
+/* softmax.c's float32 rows on the vector math (softmax_f32.c), for a
+ * context whose simd is set: the softmax family (kind: node->i[0] of
+ * ACT_OP_SOFTMAX) over `rows` contiguous rows of n, and glu over rows
+ * whose halves are contiguous runs of len. */
+enum { ACT_SOFTMAX_KIND_SOFTMAX, ACT_SOFTMAX_KIND_LOG, ACT_SOFTMAX_KIND_SOFTMIN };
+void act_softmax_rows_f32(int kind, const float *x, float *y, int64_t rows,
+                          int64_t n);
+void act_softmax_grad_rows_f32(int kind, const float *y, const float *gy,
+                               float *gx, int64_t rows, int64_t n);
+void act_glu_rows_f32(const float *x, float *y, int64_t rows, int64_t len);
+void act_glu_grad_rows_f32(const float *x, const float *gy, float *gx,
+                           int64_t rows, int64_t len);
+
 #endif /* ACT_ACTIVATIONS_INTERNAL_H */

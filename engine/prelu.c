@@ -2,13 +2,22 @@
  * prelu.c — the parametric ReLU, x > 0 ? x : weight_c x, with one weight or
  * one per channel (dim 1, as PyTorch), and its backward to both x and the
  * weight. Inputs are made contiguous and seen as [outer, C, inner];
- * arithmetic is in double.
+ * arithmetic is in double, but float32 has loops of its own that the
+ * compiler vectorises (a float product rounded once is the double one
+ * rounded, so the values are the same).
  */
 #include "activations_internal.h"
 #include "autograd.h"
 #include "grad_rules.h"
 
 #include <stdlib.h>
+
+/* As in activations_kernels.c: the ordinary cost model, and selects
+ * instead of branches (only exception flags may differ), so that the
+ * float32 loops vectorise; no reassociation, so no result changes. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
+#endif
 
 static inline double get(const void *p, int64_t i, bool f32)
 {
@@ -102,6 +111,18 @@ static void prelu_rows(const void *x, const void *w, void *y, layout l,
         }
 }
 
+static void prelu_rows_f32(const float *restrict x, const float *w,
+                           float *restrict y, layout l)
+{
+    int64_t i = 0;
+    for (int64_t o = 0; o < l.outer; o++)
+        for (int64_t c = 0; c < l.channels; c++, i += l.inner) {
+            float a = w[c];
+            for (int64_t j = 0; j < l.inner; j++)
+                y[i + j] = x[i + j] > 0 ? x[i + j] : a * x[i + j];
+        }
+}
+
 act_status act_prelu(act_context *ctx, const act_tensor *x,
                      const act_tensor *weight, act_tensor **out)
 {
@@ -113,9 +134,15 @@ act_status act_prelu(act_context *ctx, const act_tensor *x,
         (st = plain(ctx, weight, x->dtype, &wc)) == ACT_OK &&
         (st = act_tensor_alloc(ctx, "prelu", x->dtype, x->ndim, x->shape,
                                false, &y)) == ACT_OK)
-        prelu_rows(act_tensor_data(xc), act_tensor_data(wc), act_tensor_data(y),
-                   layout_of(x, act_tensor_numel(weight)),
-                   x->dtype == ACT_DTYPE_F32);
+    {
+        layout l = layout_of(x, act_tensor_numel(weight));
+        if (x->dtype == ACT_DTYPE_F32)
+            prelu_rows_f32(act_tensor_data(xc), act_tensor_data(wc),
+                           act_tensor_data(y), l);
+        else
+            prelu_rows(act_tensor_data(xc), act_tensor_data(wc),
+                       act_tensor_data(y), l, false);
+    }
     act_node *node = NULL;
     if (st == ACT_OK)
         st = act_record(ctx, ACT_OP_PRELU, 2,
@@ -151,6 +178,35 @@ static void prelu_grad_rows(const void *x, const void *w, const void *gy,
         }
 }
 
+/* float32: gx as above; gw_c summed in double over 8 partial sums (a
+ * fixed order, so the bits do not depend on the machine). */
+static void prelu_grad_rows_f32(const float *restrict x, const float *w,
+                                const float *restrict gy, float *restrict gx,
+                                double *gw, layout l)
+{
+    int64_t i = 0;
+    for (int64_t o = 0; o < l.outer; o++)
+        for (int64_t c = 0; c < l.channels; c++, i += l.inner) {
+            const float *v = x + i, *g = gy + i;
+            float a = w[c];
+            if (gx)
+                for (int64_t j = 0; j < l.inner; j++)
+                    gx[i + j] = v[j] > 0 ? g[j] : a * g[j];
+            double acc[8] = {0}, sum = 0;
+            int64_t j = 0;
+            for (; j + 8 <= l.inner; j += 8)
+                for (int k = 0; k < 8; k++) {
+                    double vd = v[j + k], p = vd * g[j + k];
+                    acc[k] += vd > 0 ? 0.0 : p;
+                }
+            for (; j < l.inner; j++)
+                sum += v[j] > 0 ? 0.0 : (double)g[j] * v[j];
+            for (int k = 0; k < 8; k++)
+                sum += acc[k];
+            gw[c] += sum;
+        }
+}
+
 act_status act_prelu_backward(act_context *ctx, const act_node *node,
                               const act_tensor *gy, act_tensor **gx)
 {
@@ -169,9 +225,14 @@ act_status act_prelu_backward(act_context *ctx, const act_node *node,
     if (st == ACT_OK && act_node_wants(node, 1))
         st = act_tensor_alloc(ctx, "prelu", x->dtype, we->ndim, we->shape, false, &gw);
     if (st == ACT_OK) {
-        prelu_grad_rows(act_tensor_data(x), act_tensor_data(w),
-                        act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
-                        acc, layout_of(x, nw), f32);
+        if (f32)
+            prelu_grad_rows_f32(act_tensor_data(x), act_tensor_data(w),
+                                act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
+                                acc, layout_of(x, nw));
+        else
+            prelu_grad_rows(act_tensor_data(x), act_tensor_data(w),
+                            act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
+                            acc, layout_of(x, nw), false);
         for (int64_t c = 0; gw && c < nw; c++)
             put(act_tensor_data(gw), c, acc[c], f32);
         gx[0] = g;

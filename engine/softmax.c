@@ -2,7 +2,9 @@
  * softmax.c — the activations that work along a dim: softmax, log_softmax
  * and softmin, shifted by each row's extreme so that no logit overflows,
  * and glu; forward and backward. Inputs are made contiguous and seen as
- * [outer, n, inner] with the dim in the middle; arithmetic is in double.
+ * [outer, n, inner] with the dim in the middle; arithmetic is in double,
+ * but for float32 with the context's simd set (softmax_f32.c: a last dim,
+ * or glu).
  */
 #include "activations_internal.h"
 #include "autograd.h"
@@ -11,7 +13,11 @@
 #include <math.h>
 
 /* node->i[0] of ACT_OP_SOFTMAX. */
-enum { KIND_SOFTMAX = 0, KIND_LOG_SOFTMAX, KIND_SOFTMIN };
+enum {
+    KIND_SOFTMAX = ACT_SOFTMAX_KIND_SOFTMAX,
+    KIND_LOG_SOFTMAX = ACT_SOFTMAX_KIND_LOG,
+    KIND_SOFTMIN = ACT_SOFTMAX_KIND_SOFTMIN,
+};
 static const char *const kind_names[] = {"softmax", "log_softmax", "softmin"};
 
 typedef struct {
@@ -63,6 +69,13 @@ static act_status plain_copy(act_context *ctx, const act_tensor *t,
                                       : act_to_dtype(ctx, t, dtype, out);
     act_set_grad_enabled(ctx, was);
     return st;
+}
+
+/* Whether softmax_f32.c's rows run: float32 in a context with simd, the
+ * dim the last (or followed by ones only). */
+static bool fast_rows(const act_context *ctx, act_dtype dtype, span s)
+{
+    return ctx->simd && dtype == ACT_DTYPE_F32 && s.inner == 1;
 }
 
 /* ------------------------------------------------------------ softmax */
@@ -144,9 +157,13 @@ static act_status softmax_family(act_context *ctx, int kind,
         st = plain_copy(ctx, x, x->dtype, &xc);
     if (st == ACT_OK)
         st = act_tensor_alloc(ctx, fn, x->dtype, x->ndim, x->shape, false, &y);
-    if (st == ACT_OK)
-        softmax_rows(kind, act_tensor_data(xc), act_tensor_data(y),
-                     span_of(x->ndim, x->shape, d), x->dtype == ACT_DTYPE_F32);
+    span sp = span_of(x->ndim, x->shape, d);
+    if (st == ACT_OK && fast_rows(ctx, x->dtype, sp))
+        act_softmax_rows_f32(kind, act_tensor_data(xc), act_tensor_data(y),
+                             sp.outer, sp.n);
+    else if (st == ACT_OK)
+        softmax_rows(kind, act_tensor_data(xc), act_tensor_data(y), sp,
+                     x->dtype == ACT_DTYPE_F32);
     act_tensor_free(xc);
     act_node *node = NULL;
     if (st == ACT_OK)
@@ -193,13 +210,17 @@ act_status act_softmax_backward(act_context *ctx, const act_node *node,
     if (st == ACT_OK)
         st = act_tensor_alloc(ctx, kind_names[node->i[0]], y->dtype, y->ndim,
                               y->shape, false, &g);
-    if (st == ACT_OK) {
+    span sp = span_of(y->ndim, y->shape, (int)node->i[1]);
+    if (st == ACT_OK && fast_rows(ctx, y->dtype, sp))
+        act_softmax_grad_rows_f32((int)node->i[0], act_tensor_data(y),
+                                  act_tensor_data(gyc), act_tensor_data(g),
+                                  sp.outer, sp.n);
+    else if (st == ACT_OK)
         softmax_grad_rows((int)node->i[0], act_tensor_data(y),
-                          act_tensor_data(gyc), act_tensor_data(g),
-                          span_of(y->ndim, y->shape, (int)node->i[1]),
+                          act_tensor_data(gyc), act_tensor_data(g), sp,
                           y->dtype == ACT_DTYPE_F32);
+    if (st == ACT_OK)
         gx[0] = g;
-    }
     act_tensor_free(gyc);
     return st;
 }
@@ -262,8 +283,13 @@ static act_status glu(act_context *ctx, const act_tensor *x, int dim,
         st = act_tensor_alloc(ctx, "glu", x->dtype, x->ndim, shape, false, &y);
     act_node *node = NULL;
     if (st == ACT_OK) {
-        glu_rows(act_tensor_data(xc), act_tensor_data(y),
-                 span_of(x->ndim, x->shape, d), x->dtype == ACT_DTYPE_F32);
+        span sp = span_of(x->ndim, x->shape, d);
+        if (ctx->simd && x->dtype == ACT_DTYPE_F32)
+            act_glu_rows_f32(act_tensor_data(xc), act_tensor_data(y), sp.outer,
+                             sp.n / 2 * sp.inner);
+        else
+            glu_rows(act_tensor_data(xc), act_tensor_data(y), sp,
+                     x->dtype == ACT_DTYPE_F32);
         st = act_record(ctx, ACT_OP_GLU, 1, &x, y, &node);
     }
     if (st == ACT_OK && node) {
@@ -295,13 +321,15 @@ act_status act_glu_backward(act_context *ctx, const act_node *node,
     act_status st = plain_copy(ctx, gy, x->dtype, &gyc);
     if (st == ACT_OK)
         st = act_tensor_alloc(ctx, "glu", x->dtype, x->ndim, x->shape, false, &g);
-    if (st == ACT_OK) {
+    span sp = span_of(x->ndim, x->shape, (int)node->i[0]);
+    if (st == ACT_OK && ctx->simd && x->dtype == ACT_DTYPE_F32)
+        act_glu_grad_rows_f32(act_tensor_data(x), act_tensor_data(gyc),
+                              act_tensor_data(g), sp.outer, sp.n / 2 * sp.inner);
+    else if (st == ACT_OK)
         glu_grad_rows(act_tensor_data(x), act_tensor_data(gyc),
-                      act_tensor_data(g),
-                      span_of(x->ndim, x->shape, (int)node->i[0]),
-                      x->dtype == ACT_DTYPE_F32);
+                      act_tensor_data(g), sp, x->dtype == ACT_DTYPE_F32);
+    if (st == ACT_OK)
         gx[0] = g;
-    }
     act_tensor_free(gyc);
     return st;
 }
