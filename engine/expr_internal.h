@@ -98,11 +98,12 @@ void act_expr_program_free(expr_program *p);
 
 /* Block size of the evaluator, in elements: each instruction is a loop
  * over a block, and each block pays a fixed cost (pointers set,
- * instructions dispatched). 3000 forward + backward calls of a traced ncu
- * on 10^5 float32 took ~0.20 s with blocks of 256, ~0.15 s with 1024 (the
- * built-in: 0.09 s); 2048 was no faster and 4096 slower. A float32
- * register is then 4 KiB, in L1 for programs of a few registers. */
-#define EXPR_BLOCK 1024
+ * instructions dispatched). Traced ncu and silu, forward + backward, user
+ * CPU of 3000 calls on 10^5 float32 / 300 calls on 10^6 (2 / 5 runs):
+ * blocks of 256 0.20 / 0.28 s (ncu), 0.35 / 0.38 s (silu); 512 0.15 /
+ * 0.24, 0.32 / 0.39; 1024 0.14 / 0.31, 0.30 / 0.46 (a register of 4 KiB
+ * then competes with the streams for L1). */
+#define EXPR_BLOCK 512
 
 /* Runs p over n <= EXPR_BLOCK elements, all registers float or double
  * (regs: p->nregs pointers to blocks of at least n elements, inputs and
