@@ -165,7 +165,11 @@ typedef struct act_expr_arg {
  * contiguous tensor of x's dtype and shape. Recorded for autograd when x
  * or a parameter tensor requires grad: backward runs the derivative
  * program once over x, giving gx = gy * df/dx and each parameter tensor's
- * gradient sum(gy * df/dp) over its elements (per channel). Errors:
+ * gradient sum(gy * df/dp) over its elements (per channel). A recorded
+ * call keeps, until the backward, up to four tensors of x's size with the
+ * costly values the derivative reads (an exp, a sigmoid...), or y itself
+ * when the derivative reads f (then y changed in place is refused at
+ * backward, as for a built-in that saves its output). Errors:
  * ACT_E_STATE before compile, ACT_E_DTYPE for a non-float x or a parameter
  * tensor of another dtype, ACT_E_SHAPE for a parameter tensor that is
  * neither one element nor one per channel, ACT_E_ARG for a NaN parameter
@@ -177,7 +181,8 @@ act_status act_expr_activate(act_context *ctx, act_expr *e,
 /* The compiled expression on n doubles: y[i] = f(x[i]), and when not NULL
  * dx[i] = f'(x[i]) and dp[k][i] = df/dp_k (dp: nparams arrays or NULL
  * entries), with the parameters' values in params. For probes and checks
- * on single points; ACT_E_STATE before compile. */
+ * on single points; ACT_E_STATE before compile, ACT_E_ARG when two of x,
+ * y, dx and dp[k] overlap (the outputs serve as working memory). */
 act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
                          const double *x, const double *params, double *y,
                          double *dx, double *const *dp);

@@ -131,8 +131,10 @@ act_status act_kl_div_loss(act_context *ctx, const act_tensor *input,
  * grad mode (parameters require grad, so ordinary in-place ops refuse
  * them), and bumps their versions, so a graph that saved a parameter
  * before the step refuses to backward through it. Parameters whose grad
- * is NULL are skipped, their step counts unchanged. Arithmetic is in
- * double; float32 and float64 parameters.
+ * is NULL are skipped, their step counts unchanged. float32 and float64
+ * parameters; SGD computes in the parameter's type, one rounding per
+ * operation as PyTorch's tensor ops (never a fused multiply-add, so the
+ * bits do not depend on the CPU), the others in double.
  *
  *     act_optim_options o;
  *     act_optim_defaults(ACT_OPTIM_ADAM, &o);

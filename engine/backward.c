@@ -224,12 +224,39 @@ static act_status seed(act_context *ctx, const act_tensor *t,
     /* The given gradient itself when it can serve as is: the rules never
      * write into a gradient someone else holds (they check the counts),
      * and a leaf's grad copies it, so the caller's tensor stays as it
-     * was, and a large backward saves a pass over memory. */
+     * was, and a large backward saves a pass over memory. (Unless it is
+     * the grad of a leaf the walk adds into: act_backward copies it then.) */
     if (grad->dtype == t->dtype && act_tensor_is_contiguous(grad)) {
         *out = act_tensor_retain((act_tensor *)grad);
         return ACT_OK;
     }
     return act_to_dtype_nograd(ctx, grad, t->dtype, out);
+}
+
+/* Whether g shares memory with the grad of a leaf the walk reaches: the
+ * walk adds into that grad in place, and would change g under the rules
+ * that still read it (y = x + x; y:backward(x.grad)). */
+static bool is_a_leaf_grad(const node_list *order, const act_tensor *g)
+{
+    for (size_t i = 0; i < order->n; i++) {
+        const act_node *n = order->items[i];
+        for (int k = 0; k < n->ninputs; k++) {
+            const act_tensor *leaf = n->leaf[k];
+            if (leaf && leaf->grad && leaf->grad->storage == g->storage)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Replaces *g (a reference) with a copy of it. */
+static act_status own_copy(act_context *ctx, act_tensor **g)
+{
+    act_tensor *c;
+    act_status st = act_clone_nograd(ctx, *g, &c);
+    act_tensor_free(*g);
+    *g = st == ACT_OK ? c : NULL;
+    return st;
 }
 
 /* After a backward that released every node it walked, their edges go
@@ -276,6 +303,8 @@ act_status act_backward(act_context *ctx, act_tensor *t, const act_tensor *grad,
     }
     node_list order = take_list(&ctx->walk_order);
     st = collect(ctx, t->grad_fn, &order);
+    if (st == ACT_OK && g0 == grad && is_a_leaf_grad(&order, g0))
+        st = own_copy(ctx, &g0);
     if (st == ACT_OK) {
         t->grad_fn->grad = g0;
         g0 = NULL;

@@ -293,6 +293,9 @@ static act_status check_open(act_context *ctx, const act_expr *e)
     if (e->compiled)
         return act_fail(ctx, ACT_E_STATE, e->name, 0,
                         "the expression is compiled: no node can be added");
+    if (e->failed)
+        return act_fail(ctx, ACT_E_STATE, e->name, 0,
+                        "compiling the expression failed: make a new one");
     return ACT_OK;
 }
 
@@ -372,6 +375,7 @@ act_status act_expr_compile(act_context *ctx, act_expr *e, int result)
     if (st == ACT_OK)
         st = act_expr_emit(ctx, e, 1, grads, true, &e->backward_x);
     if (st != ACT_OK) {
+        e->failed = true; /* the derivative and gy nodes are in it now */
         act_expr_program_free(&e->forward);
         act_expr_program_free(&e->forward_saving);
         act_expr_program_free(&e->backward);

@@ -62,6 +62,7 @@ struct act_expr {
     int *table; /* hash of nodes -> id + 1 (0: empty), tsize slots */
     int tsize;
     bool compiled, smooth;
+    bool failed; /* a compile failed half-way: the nodes it added stay */
     int result;                        /* the value's node */
     int deriv[1 + ACT_EXPR_MAX_PARAMS]; /* d/dx, d/dp_k nodes */
     /* Costly values of the forward that the derivatives read again (an

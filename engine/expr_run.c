@@ -246,6 +246,9 @@ static void run_blocks(const expr_program *p, const call_params *cp, bool f32,
  * expression's saved values; f[k] the scalar values. Saved: contiguous x,
  * the per-channel values, then the saved values (y where one is f). */
 #define NODE_SAVED_AT (1 + 2 * ACT_EXPR_MAX_PARAMS)
+_Static_assert(1 + ACT_EXPR_MAX_PARAMS + EXPR_MAX_SAVED <= ACT_NODE_MAX_SAVED,
+               "a node saves x, the per-channel parameters and the saved values");
+_Static_assert(NODE_SAVED_AT < ACT_MAX_DIMS + 4, "node->i has room for the layout");
 
 static act_status record(act_context *ctx, act_expr *e, const act_tensor *x,
                          const act_tensor *xc, const act_expr_arg *args,
@@ -492,6 +495,25 @@ void act_expr_release(act_node *node)
 
 /* -------------------------------------------------------------- doubles */
 
+/* Fails unless the n-element arrays x, y, dx and dp[k] (NULL: absent)
+ * are disjoint. */
+static act_status check_disjoint(act_context *ctx, const act_expr *e,
+                                 int64_t n, const double *x, const double *y,
+                                 const double *dx, double *const *dp)
+{
+    const double *a[3 + ACT_EXPR_MAX_PARAMS] = {x, y, dx};
+    const char *name[3 + ACT_EXPR_MAX_PARAMS] = {"x", "y", "dx", "dp[1]", "dp[2]", "dp[3]"};
+    for (int k = 0; dp && k < e->nparams; k++)
+        a[3 + k] = dp[k];
+    for (int i = 0; i < 3 + e->nparams; i++)
+        for (int j = i + 1; j < 3 + e->nparams; j++)
+            if (a[i] && a[j] && a[i] < a[j] + n && a[j] < a[i] + n)
+                return act_fail(ctx, ACT_E_ARG, e->name, 0,
+                                "%s and %s overlap: each needs its own %lld "
+                                "doubles", name[i], name[j], (long long)n);
+    return ACT_OK;
+}
+
 act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
                          const double *x, const double *params, double *y,
                          double *dx, double *const *dp)
@@ -499,6 +521,9 @@ act_status act_expr_eval(act_context *ctx, act_expr *e, int64_t n,
     if (!e->compiled)
         return act_fail(ctx, ACT_E_STATE, e->name, 0,
                         "the expression is not compiled yet");
+    act_status bad = check_disjoint(ctx, e, n, x, y, dx, dp);
+    if (bad != ACT_OK)
+        return bad;
     call_params cp = {.nchannels = 1, .inner = 1};
     for (int k = 0; k < e->nparams; k++)
         cp.value[k] = params[k];

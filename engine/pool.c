@@ -26,6 +26,29 @@ typedef struct pool_block {
     struct pool_block *next;
 } pool_block;
 
+/* Under AddressSanitizer a kept block is poisoned (but for a free list's
+ * link), and a block handed out is poisoned past the size asked for, so
+ * that a use after free or an overflow of a pooled block is caught as it
+ * would be with malloc alone. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* A block of `block` bytes handed out for `size` of them. */
+static void *hand_out(void *p, size_t size, size_t block)
+{
+    if (p) {
+        UNPOISON(p, size);
+        POISON((char *)p + size, block - size);
+    }
+    return p;
+}
+
 /* The smallest k with 2^(k + POOL_MIN_SHIFT) >= size (size <= 1 MiB). */
 static int size_class(size_t size)
 {
@@ -59,13 +82,13 @@ static void *large_get(act_pool_large *l, size_t size, bool zero)
     for (int i = l->n - 1; i >= 0; i--) { /* the newest: warmest in cache */
         if (l->bytes[i] != bytes)
             continue;
-        void *p = l->block[i];
+        void *p = hand_out(l->block[i], size, bytes);
         large_remove(l, i);
         if (zero)
             memset(p, 0, size);
         return p;
     }
-    return zero ? calloc(1, bytes) : malloc(bytes);
+    return hand_out(zero ? calloc(1, bytes) : malloc(bytes), size, bytes);
 }
 
 /* Keeps p, letting the oldest kept blocks go to make room. */
@@ -81,6 +104,7 @@ static void large_put(act_pool_large *l, void *p, size_t size)
         free(l->block[0]);
         large_remove(l, 0);
     }
+    POISON(p, bytes);
     l->block[l->n] = p;
     l->bytes[l->n] = bytes;
     l->n++;
@@ -98,12 +122,12 @@ void *act_pool_get(act_context *ctx, size_t size, bool zero)
     int k = size_class(size);
     act_pool_class *c = &ctx->pool[k];
     pool_block *b = c->free;
-    if (!b) {
-        size_t block = (size_t)1 << (k + POOL_MIN_SHIFT);
-        return zero ? calloc(1, block) : malloc(block);
-    }
+    size_t block = (size_t)1 << (k + POOL_MIN_SHIFT);
+    if (!b)
+        return hand_out(zero ? calloc(1, block) : malloc(block), size, block);
     c->free = b->next;
     c->count--;
+    hand_out(b, size, block);
     if (zero)
         memset(b, 0, size);
     return b;
@@ -130,7 +154,9 @@ void act_pool_put(act_context *ctx, void *p, size_t size)
         return;
     }
     pool_block *b = p;
+    UNPOISON(b, sizeof *b);
     b->next = c->free;
+    POISON(b + 1, ((size_t)1 << (k + POOL_MIN_SHIFT)) - sizeof *b);
     c->free = b;
     c->count++;
 }

@@ -1,10 +1,12 @@
 /*
  * prelu.c — the parametric ReLU, x > 0 ? x : weight_c x, with one weight or
  * one per channel (dim 1, as PyTorch), and its backward to both x and the
- * weight. Inputs are made contiguous and seen as [outer, C, inner];
- * arithmetic is in double, but float32 has loops of its own that the
- * compiler vectorises (a float product rounded once is the double one
- * rounded, so the values are the same).
+ * weight. Inputs are made contiguous and seen as [outer, C, inner].
+ * float64 and float32 have loops of their own that the compiler
+ * vectorises; float32's y and x's gradient are the double arithmetic
+ * rounded (a float product rounded once is), its weight gradient is summed
+ * in double over 8 partial sums, so its last bits may differ from one
+ * sequential sum.
  */
 #include "activations_internal.h"
 #include "autograd.h"
@@ -18,11 +20,6 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
-
-static inline double get(const void *p, int64_t i, bool f32)
-{
-    return f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
-}
 
 static inline void put(void *p, int64_t i, double v, bool f32)
 {
@@ -97,17 +94,15 @@ static act_status check(act_context *ctx, const act_tensor *x,
     return ACT_OK;
 }
 
-static void prelu_rows(const void *x, const void *w, void *y, layout l,
-                       bool f32)
+static void prelu_rows_f64(const double *restrict x, const double *w,
+                           double *restrict y, layout l)
 {
     int64_t i = 0;
     for (int64_t o = 0; o < l.outer; o++)
-        for (int64_t c = 0; c < l.channels; c++) {
-            double a = get(w, c, f32);
-            for (int64_t j = 0; j < l.inner; j++, i++) {
-                double v = get(x, i, f32);
-                put(y, i, v > 0 ? v : a * v, f32);
-            }
+        for (int64_t c = 0; c < l.channels; c++, i += l.inner) {
+            double a = w[c];
+            for (int64_t j = 0; j < l.inner; j++)
+                y[i + j] = x[i + j] > 0 ? x[i + j] : a * x[i + j];
         }
 }
 
@@ -140,8 +135,8 @@ act_status act_prelu(act_context *ctx, const act_tensor *x,
             prelu_rows_f32(act_tensor_data(xc), act_tensor_data(wc),
                            act_tensor_data(y), l);
         else
-            prelu_rows(act_tensor_data(xc), act_tensor_data(wc),
-                       act_tensor_data(y), l, false);
+            prelu_rows_f64(act_tensor_data(xc), act_tensor_data(wc),
+                           act_tensor_data(y), l);
     }
     act_node *node = NULL;
     if (st == ACT_OK)
@@ -160,17 +155,18 @@ act_status act_prelu(act_context *ctx, const act_tensor *x,
 }
 
 /* gx = x > 0 ? gy : w_c gy; gw_c = sum of gy x over channel c's x <= 0. */
-static void prelu_grad_rows(const void *x, const void *w, const void *gy,
-                            void *gx, double *gw, layout l, bool f32)
+static void prelu_grad_rows_f64(const double *restrict x, const double *w,
+                                const double *restrict gy, double *restrict gx,
+                                double *gw, layout l)
 {
     int64_t i = 0;
     for (int64_t o = 0; o < l.outer; o++)
         for (int64_t c = 0; c < l.channels; c++) {
-            double a = get(w, c, f32), acc = 0;
+            double a = w[c], acc = 0;
             for (int64_t j = 0; j < l.inner; j++, i++) {
-                double v = get(x, i, f32), g = get(gy, i, f32);
+                double v = x[i], g = gy[i];
                 if (gx)
-                    put(gx, i, v > 0 ? g : a * g, f32);
+                    gx[i] = v > 0 ? g : a * g;
                 if (!(v > 0))
                     acc += g * v;
             }
@@ -230,9 +226,9 @@ act_status act_prelu_backward(act_context *ctx, const act_node *node,
                                 act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
                                 acc, layout_of(x, nw));
         else
-            prelu_grad_rows(act_tensor_data(x), act_tensor_data(w),
-                            act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
-                            acc, layout_of(x, nw), false);
+            prelu_grad_rows_f64(act_tensor_data(x), act_tensor_data(w),
+                                act_tensor_data(gyc), g ? act_tensor_data(g) : NULL,
+                                acc, layout_of(x, nw));
         for (int64_t c = 0; gw && c < nw; c++)
             put(act_tensor_data(gw), c, acc[c], f32);
         gx[0] = g;

@@ -164,6 +164,19 @@ static void test_eval_derivatives_with_saved_values(void **state)
     act_expr_free(e);
 }
 
+/* The outputs serve as working memory: overlapping arrays are refused. */
+static void test_eval_refuses_overlap(void **state)
+{
+    act_expr *e = many();
+    double x[4] = {-1, 0, 1, 2}, d[4];
+    assert_error(act_expr_eval(ctx, e, 4, x, NULL, x, NULL, NULL), ACT_E_ARG,
+                 "x and y overlap");
+    assert_error(act_expr_eval(ctx, e, 4, x, NULL, d, d + 2, NULL), ACT_E_ARG,
+                 "y and dx overlap");
+    assert_int_equal(act_expr_eval(ctx, e, 2, x, NULL, d, d + 2, NULL), ACT_OK);
+    act_expr_free(e);
+}
+
 /* y is what sig2's backward reads: changing it in place is refused, as it
  * is for a built-in that saves its output. */
 static void test_saved_output_changed_in_place(void **state)
@@ -190,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_saving_forward_gives_the_same_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gradients_through_saved_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eval_derivatives_with_saved_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_eval_refuses_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_saved_output_changed_in_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,17 +4,24 @@
 local A = require "actlua"
 local S = require "support"
 
--- The output of a script run by a fresh actlua interpreter (Lua paces its
--- collector by its heap's size, and this one's holds the whole test run).
+-- The standard output of a script run by a fresh actlua interpreter (Lua
+-- paces its collector by its heap's size, and this one's holds the whole
+-- test run); a failing script fails the test with its standard error.
 local function run_fresh(source)
-  local script = os.tmpname()
+  local script, errors = os.tmpname(), os.tmpname()
   local f = assert(io.open(script, "w"))
   f:write(source)
   f:close()
-  local p = io.popen(("%q %q 2>&1"):format(os.getenv("ACTLUA_BIN") or "build/actlua", script))
+  local p = io.popen(("%q %q 2>%q"):format(os.getenv("ACTLUA_BIN") or "build/actlua",
+                                           script, errors))
   local out = p:read("a")
-  p:close()
+  local ok = p:close()
+  local e = assert(io.open(errors))
+  local message = e:read("a")
+  e:close()
   os.remove(script)
+  os.remove(errors)
+  assert(ok, "the script failed: " .. message)
   return out
 end
 

@@ -198,3 +198,22 @@ describe("indexing operations", function()
     assert.are.same({1, 2, 3, 4, 5, 6}, A.cat{x[1], x[2]}:totable())
   end)
 end)
+
+describe("backward's given gradient", function()
+  it("is left as it was, and is read as it was given", function()
+    -- backward uses the given tensor without copying it; the walk must
+    -- still neither write into it nor read it after adding into a leaf's
+    -- grad that is that same tensor (PyTorch gives 3 3 3 here).
+    local x = A.tensor({1, 2, 3}):requires_grad(true)
+    x:sum():backward()
+    local y = x + x
+    y:backward(x.grad)
+    assert.are.same({3, 3, 3}, x.grad:totable())
+    local g = A.tensor({1, 2, 3})
+    x.grad = nil
+    local z = x * 2
+    z:backward(g)
+    assert.are.same({1, 2, 3}, g:totable())
+    assert.are.same({2, 4, 6}, x.grad:totable())
+  end)
+end)
