@@ -316,6 +316,9 @@ static void test_errors(void **state)
     x = leaf(e, -1);
     assert_error(act_expr_compile(ctx, e, op(e, ACT_EXPR_DSINC, x, -1)),
                  ACT_E_UNSUPPORTED, "dsinc");
+    /* What the failed compile added stays in e: e takes nothing more. */
+    assert_error(act_expr_node(ctx, e, ACT_EXPR_NEG, x, -1, -1, &id), ACT_E_STATE,
+                 "compiling the expression failed");
     act_expr_free(e);
     assert_int_equal(act_expr_new(ctx, "big", 0, NULL, &big), ACT_OK);
     act_status st = ACT_OK;
