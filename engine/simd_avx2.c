@@ -23,6 +23,12 @@
 #define V_SET1 _mm256_set1_ps
 #define V_ZERO _mm256_setzero_ps
 #define V_ADD _mm256_add_ps
+#define V_SUB _mm256_sub_ps
+#define V_MUL _mm256_mul_ps
+#define V_MIN _mm256_min_ps
+#define V_FMA _mm256_fmadd_ps
+#define V_FMS _mm256_fmsub_ps
+#define V_FNMA _mm256_fnmadd_ps
 #define V_DIV _mm256_div_ps
 #define V_SQRT _mm256_sqrt_ps
 #define V_ABS(x) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), (x))

@@ -25,6 +25,12 @@
 #define V_SET1 _mm512_set1_ps
 #define V_ZERO _mm512_setzero_ps
 #define V_ADD _mm512_add_ps
+#define V_SUB _mm512_sub_ps
+#define V_MUL _mm512_mul_ps
+#define V_MIN _mm512_min_ps
+#define V_FMA _mm512_fmadd_ps
+#define V_FMS _mm512_fmsub_ps
+#define V_FNMA _mm512_fnmadd_ps
 #define V_DIV _mm512_div_ps
 #define V_SQRT _mm512_sqrt_ps
 #define V_ABS _mm512_abs_ps
