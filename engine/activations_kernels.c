@@ -71,8 +71,8 @@ const act_activation_kernels act_activation_kernel_table[ACT_ACTIVATION_COUNT] =
     [ACT_ACTIVATION_GCU] = ROW_V(gcu),
     [ACT_ACTIVATION_NCU] = ROW(ncu),
     [ACT_ACTIVATION_SQU] = ROW(squ),
-    [ACT_ACTIVATION_DSU] = ROW(dsu),
-    [ACT_ACTIVATION_SSU] = ROW(ssu),
+    [ACT_ACTIVATION_DSU] = ROW_V(dsu),
+    [ACT_ACTIVATION_SSU] = ROW_V(ssu),
 };
 
 const act_loop_fn act_rrelu_train_kernel[2] = {rrelu_train_f32, rrelu_train_f64};

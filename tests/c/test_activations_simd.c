@@ -70,7 +70,8 @@ static bool vectorised(const char *name)
 {
     static const char *const v[] = {"sigmoid", "tanh", "silu", "gelu", "elu",
                                     "selu", "celu", "softplus", "mish",
-                                    "logsigmoid", "tanhshrink", "sine", "gcu"};
+                                    "logsigmoid", "tanhshrink", "sine", "gcu",
+                                    "ssu", "dsu"};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         if (!strcmp(name, v[i]))
             return true;
