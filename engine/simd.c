@@ -79,3 +79,22 @@ void act_simd_f32_isa(act_simd_isa isa, act_vfn f, float *d, const float *a,
 {
     table_of(isa)[f](d, a, b, n);
 }
+
+static const act_simd_fn2 *table2_of(act_simd_isa isa)
+{
+    return isa == ACT_SIMD_AVX512 ? act_simd_avx512_x2 : act_simd_avx2_x2;
+}
+
+void act_simd_f32x2(act_vfn2 f, float *d, float *e, const float *a, int n)
+{
+    const act_simd_fn *t = atomic_load_explicit(&active, memory_order_relaxed);
+    if (!t)
+        t = choose();
+    (t == act_simd_avx512 ? act_simd_avx512_x2 : act_simd_avx2_x2)[f](d, e, a, n);
+}
+
+void act_simd_f32x2_isa(act_simd_isa isa, act_vfn2 f, float *d, float *e,
+                        const float *a, int n)
+{
+    table2_of(isa)[f](d, e, a, n);
+}

@@ -67,9 +67,28 @@ void act_simd_f32(act_vfn f, float *d, const float *a, const float *b, int n);
 void act_simd_f32_isa(act_simd_isa isa, act_vfn f, float *d, const float *a,
                       const float *b, int n);
 
+/* The functions with two results, d[i] and e[i] from a[i], which share
+ * their costly part. */
+typedef enum act_vfn2 {
+    /* gelu's (erf form) parts: d = Phi(a), the normal distribution, and
+     * e = e^(-a^2/2), both from a itself (a^2 split exactly), within a few
+     * ulp (tests/c/test_activations_simd.c measures gelu and gelu'). */
+    ACT_VF2_GELU,
+    ACT_VF2_COUNT
+} act_vfn2;
+
+/* As act_simd_f32, for those: the same bits wherever an input sits and
+ * whichever instance runs. Call only when act_simd_cpu(). */
+void act_simd_f32x2(act_vfn2 f, float *d, float *e, const float *a, int n);
+void act_simd_f32x2_isa(act_simd_isa isa, act_vfn2 f, float *d, float *e,
+                        const float *a, int n);
+
 /* The instances' tables (simd_avx2.c, simd_avx512.c). */
 typedef void (*act_simd_fn)(float *d, const float *a, const float *b, int n);
+typedef void (*act_simd_fn2)(float *d, float *e, const float *a, int n);
 extern const act_simd_fn act_simd_avx2[ACT_VF_COUNT];
 extern const act_simd_fn act_simd_avx512[ACT_VF_COUNT];
+extern const act_simd_fn2 act_simd_avx2_x2[ACT_VF2_COUNT];
+extern const act_simd_fn2 act_simd_avx512_x2[ACT_VF2_COUNT];
 
 #endif /* ACT_SIMD_H */

@@ -46,11 +46,13 @@
  * that has AVX2, and the bits would then depend on the machine. */
 #define SL(name, u) Sleef_##name##f8_##u##avx2
 #define SIMD_TABLE act_simd_avx2
+#define SIMD_TABLE2 act_simd_avx2_x2
 
 #include "simd_sleef.inc"
 
 #else /* not x86-64 with GCC: act_simd_cpu() is false, nothing runs this */
 
 const act_simd_fn act_simd_avx2[ACT_VF_COUNT];
+const act_simd_fn2 act_simd_avx2_x2[ACT_VF2_COUNT];
 
 #endif

@@ -49,11 +49,13 @@
 #define V_ALL(m) ((m) == 0xffff)
 #define SL(name, u) Sleef_##name##f16_##u##avx512f
 #define SIMD_TABLE act_simd_avx512
+#define SIMD_TABLE2 act_simd_avx512_x2
 
 #include "simd_sleef.inc"
 
 #else /* not x86-64 with GCC: act_simd_cpu() is false, nothing runs this */
 
 const act_simd_fn act_simd_avx512[ACT_VF_COUNT];
+const act_simd_fn2 act_simd_avx512_x2[ACT_VF2_COUNT];
 
 #endif

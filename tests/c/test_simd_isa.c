@@ -3,7 +3,7 @@
  * (engine/simd_avx2.c, 8 lanes; engine/simd_avx512.c, 16 lanes) give the
  * same bits for every function of simd.h, on special values (±0,
  * denormals, ±inf, NaN, ±1000, 1e38, overflow edges) and millions of
- * random ones, so a seed gives the same results on CPUs with and without
+ * random ones (both results of the two-result functions), so a seed gives the same results on CPUs with and without
  * AVX-512; and ACTLUA_SIMD=avx2 selects the 8-lane instance.
  */
 #include "test_support.h"
@@ -68,6 +68,34 @@ static const char *const names[ACT_VF_COUNT] = {
     "erf", "erfc", "sigmoid", "softplus", "pow",
 };
 
+static const char *const names2[ACT_VF2_COUNT] = {"gelu parts"};
+
+/* The two-result functions through both instances: how many results
+ * differ (r8 and r16 are scratch of n floats). */
+static int two_results_differ(const float *a, float *r8, float *r16, int n)
+{
+    float *e8 = malloc(n * sizeof *e8), *e16 = malloc(n * sizeof *e16);
+    assert_true(e8 && e16);
+    int bad = 0;
+    for (int f = 0; f < ACT_VF2_COUNT; f++) {
+        act_simd_f32x2_isa(ACT_SIMD_AVX2, (act_vfn2)f, r8, e8, a, n);
+        act_simd_f32x2_isa(ACT_SIMD_AVX512, (act_vfn2)f, r16, e16, a, n);
+        int diff = 0;
+        for (int i = 0; i < n; i++)
+            if ((memcmp(&r8[i], &r16[i], sizeof(float)) ||
+                 memcmp(&e8[i], &e16[i], sizeof(float))) && diff++ < 3)
+                print_error("%s(%.9g): AVX2 %.9g %.9g, AVX-512 %.9g %.9g\n",
+                            names2[f], a[i], r8[i], e8[i], r16[i], e16[i]);
+        if (diff)
+            print_error("%s: %d of %d results differ\n", names2[f], diff, n);
+        bad += diff;
+    }
+    free(e8), free(e16);
+    return bad;
+}
+
+static int two_results_depend_on_neighbours(const float *a, int m);
+
 static void test_instances_give_the_same_bits(void **state)
 {
     if (act_simd_cpu_isa() < ACT_SIMD_AVX512) {
@@ -93,6 +121,7 @@ static void test_instances_give_the_same_bits(void **state)
             print_error("%s: %d of %d results differ\n", names[f], diff, n);
         bad += diff;
     }
+    bad += two_results_differ(a, r8, r16, n);
     free(a), free(b), free(r8), free(r16);
     assert_int_equal(bad, 0);
 }
@@ -122,7 +151,33 @@ static void test_results_do_not_depend_on_neighbours(void **state)
                                 mixed[i], va[0]);
             }
         }
-    assert_int_equal(bad, 0);
+    assert_int_equal(bad + two_results_depend_on_neighbours(a, M), 0);
+}
+
+/* As above, for the two-result functions: both results. */
+static int two_results_depend_on_neighbours(const float *a, int m)
+{
+    float *d = malloc(m * sizeof *d), *e = malloc(m * sizeof *e);
+    assert_true(d && e);
+    int bad = 0;
+    for (act_simd_isa isa = ACT_SIMD_AVX2; isa <= act_simd_cpu_isa(); isa++)
+        for (int f = 0; f < ACT_VF2_COUNT; f++) {
+            act_simd_f32x2_isa(isa, (act_vfn2)f, d, e, a, m);
+            for (int i = 0; i < m; i++) {
+                float va[16], vd[16], ve[16];
+                for (int j = 0; j < 16; j++)
+                    va[j] = a[i];
+                act_simd_f32x2_isa(isa, (act_vfn2)f, vd, ve, va, 16);
+                if ((memcmp(&vd[0], &d[i], sizeof(float)) ||
+                     memcmp(&ve[0], &e[i], sizeof(float))) && bad++ < 5)
+                    print_error("%s(%.9g), %s: %.9g %.9g among others, "
+                                "%.9g %.9g alone\n", names2[f], a[i],
+                                isa == ACT_SIMD_AVX2 ? "AVX2" : "AVX-512",
+                                d[i], e[i], vd[0], ve[0]);
+            }
+        }
+    free(d), free(e);
+    return bad;
 }
 
 /* ACTLUA_SIMD=avx2, read when a context is created, selects the 8-lane
