@@ -12,6 +12,13 @@
 #include <assert.h>
 #include <string.h>
 
+/* The ordinary cost model, so that GCC vectorises the column sums (its -O2
+ * "very cheap" model skips loops that need a remainder); no reassociation,
+ * so no result changes. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
+
 /* ------------------------------------------------------------- matmul */
 
 /* The product in 3-d terms: a [ba, m, k] . b [bb, k, n] -> [batch, m, n].
@@ -198,6 +205,7 @@ act_status act_matmul_backward(act_context *ctx, const act_node *node,
 /* gb[j] = sum over rows of g[r, j] (g contiguous [rows, n]), accumulated in
  * double a block of columns at a time: row-wise reads, no allocation. */
 #define COLUMN_SUM(NAME, T)                                                   \
+    ACT_AVX2_CLONE                                                            \
     static void NAME(const T *g, int64_t rows, int64_t n, T *out)             \
     {                                                                         \
         enum { BLOCK = 256 };                                                 \

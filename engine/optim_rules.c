@@ -15,15 +15,6 @@
 #pragma GCC optimize("vect-cost-model=dynamic")
 #endif
 
-/* The build targets baseline x86-64 (SSE2: two doubles a vector); the
- * hottest loops are also compiled for AVX2 and picked at load time. Without
- * FMA (and C11 mode keeps contraction off) the results are the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define ACT_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
-#else
-#define ACT_AVX2_CLONE
-#endif
-
 /* Whether the parameter, its gradient and its first state buffer occupy
  * disjoint memory, as restrict-qualified loops require (a gradient set by
  * hand could be the parameter itself). */
