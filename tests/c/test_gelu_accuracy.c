@@ -60,21 +60,28 @@ typedef struct {
     long count;
 } worst;
 
-/* gelu and gelu' of x[0..n-1] through the activation, on the vector path
- * or the scalar one, measured against the references into w. */
-static void check_block(bool simd, const float *x, int n, worst *w)
+/* y = gelu(x) and g = gelu'(x) for the n doubles xd, in float32 through
+ * the activation and its backward, on the vector path or the scalar one. */
+static void gelu_and_grad(bool simd, const double *xd, int n, double *y, double *g)
 {
-    static double xd[BLOCK], y[BLOCK], g[BLOCK];
-    for (int i = 0; i < n; i++)
-        xd[i] = x[i];
-    act_tensor *xt = make(F32, 1, SHAPE(n), xd, true), *out;
     ctx->simd = simd;
+    act_tensor *xt = make(F32, 1, SHAPE(n), xd, true), *out;
     assert_int_equal(act_activate(ctx, act_activation_find("gelu"), xt, NULL, &out),
                      ACT_OK);
     values(out, y);
     backward_sum(out);
     assert_int_equal(act_tensor_to_doubles(ctx, act_tensor_grad(xt), g), ACT_OK);
     act_tensor_free(xt);
+}
+
+/* gelu and gelu' of x[0..n-1] on one path, measured against the
+ * references into w. */
+static void check_block(bool simd, const float *x, int n, worst *w)
+{
+    static double xd[BLOCK], y[BLOCK], g[BLOCK];
+    for (int i = 0; i < n; i++)
+        xd[i] = x[i];
+    gelu_and_grad(simd, xd, n, y, g);
     for (int i = 0; i < n; i++) {
         long double scale, ref[2];
         ref[0] = gelu_ref(x[i]);
@@ -94,25 +101,24 @@ static void check_block(bool simd, const float *x, int n, worst *w)
     w->count += n;
 }
 
-/* Every STEP-th float from +0 (and -0) to 12 in magnitude. */
+/* One path's sweep: every STEP-th float up to 12 in magnitude. */
+typedef struct {
+    bool simd;
+    worst w;
+} gelu_sweep;
+
+static void check_each(void *user, const float *x, int n)
+{
+    gelu_sweep *s = user;
+    check_block(s->simd, x, n, &s->w);
+}
+
 static void sweep(bool simd, worst *w)
 {
     static float x[BLOCK];
-    float top = 12;
-    uint32_t end;
-    memcpy(&end, &top, sizeof end);
-    for (uint32_t sign = 0; sign < 2; sign++) {
-        int n = 0;
-        for (uint32_t b = 0; b <= end; b += STEP) {
-            uint32_t bits = b | sign << 31;
-            memcpy(&x[n++], &bits, sizeof bits);
-            if (n == BLOCK) {
-                check_block(simd, x, n, w);
-                n = 0;
-            }
-        }
-        check_block(simd, x, n, w);
-    }
+    gelu_sweep s = {.simd = simd};
+    sweep_floats(12, STEP, x, BLOCK, check_each, &s);
+    *w = s.w;
 }
 
 static void report_and_assert(const char *path, const worst *w, double bound)
@@ -161,14 +167,7 @@ static void test_special_values(void **state)
     for (int i = 0; i < NC; i++)
         xd[i] = cases[i].x;
     for (int simd = 0; simd <= act_simd_cpu(); simd++) {
-        ctx->simd = simd;
-        act_tensor *xt = make(F32, 1, SHAPE(NC), xd, true), *out;
-        assert_int_equal(act_activate(ctx, act_activation_find("gelu"), xt, NULL, &out),
-                         ACT_OK);
-        values(out, y);
-        backward_sum(out);
-        assert_int_equal(act_tensor_to_doubles(ctx, act_tensor_grad(xt), g), ACT_OK);
-        act_tensor_free(xt);
+        gelu_and_grad(simd, xd, NC, y, g);
         for (int i = 0; i < NC; i++) {
             bool ok = (isnan(cases[i].f) ? isnan(y[i])
                                          : (float)y[i] == cases[i].f &&

@@ -54,26 +54,24 @@ static void check_block(act_simd_isa isa, const float *z, int n, worst *w)
     w->count += n;
 }
 
-/* Every STEP-th float from +0 (or -0) up to 10.5 in magnitude, the step
- * odd so that the low mantissa bits take every value. */
+/* One instance's sweep: every 61st float up to 10.5 in magnitude. */
+typedef struct {
+    act_simd_isa isa;
+    worst w;
+} erfc_sweep;
+
+static void check_each(void *user, const float *z, int n)
+{
+    erfc_sweep *s = user;
+    check_block(s->isa, z, n, &s->w);
+}
+
 static void sweep(act_simd_isa isa, worst *w)
 {
-    enum { STEP = 61 };
-    float top = 10.5f, z[BLOCK];
-    uint32_t end;
-    memcpy(&end, &top, sizeof end);
-    for (uint32_t sign = 0; sign < 2; sign++) {
-        int n = 0;
-        for (uint32_t b = 0; b <= end; b += STEP) {
-            uint32_t bits = b | sign << 31;
-            memcpy(&z[n++], &bits, sizeof bits);
-            if (n == BLOCK) {
-                check_block(isa, z, n, w);
-                n = 0;
-            }
-        }
-        check_block(isa, z, n, w);
-    }
+    static float z[BLOCK];
+    erfc_sweep s = {.isa = isa};
+    sweep_floats(10.5f, 61, z, BLOCK, check_each, &s);
+    *w = s.w;
 }
 
 static void test_sweep_against_double_erfc(void **state)

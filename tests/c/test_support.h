@@ -34,6 +34,13 @@
  *     assert_error(got, want, words)
  *         status got == want and the context's error message has words.
  *
+ *   Either way:
+ *
+ *     sweep_floats(top, step, buf, block, each, user)
+ *         every step-th float, by bit pattern, from +0 up to top and from
+ *         -0 down to -top, handed to each(user, x, n) in blocks of at most
+ *         block floats (buf: room for block).
+ *
  *   With TEST_CTX_IN_STATE defined: no file-wide ctx; setup() puts a fresh
  *   context in *state (seeded when TEST_SEED is defined) and teardown()
  *   frees it, first reporting leaked tensor storage and failing the test
@@ -68,6 +75,29 @@
 #define ALL ACT_ALL_DIMS
 #define SHAPE(...) ((int64_t[]){__VA_ARGS__})
 #define VALUES(...) ((double[]){__VA_ARGS__})
+
+/* Every step-th float (an odd step lets the low mantissa bits take every
+ * value) of either sign up to top in magnitude, in blocks. */
+static inline void sweep_floats(float top, uint32_t step, float *buf, int block,
+                                void (*each)(void *user, const float *x, int n),
+                                void *user)
+{
+    uint32_t end;
+    memcpy(&end, &top, sizeof end);
+    for (uint32_t sign = 0; sign < 2; sign++) {
+        int n = 0;
+        for (uint32_t b = 0; b <= end; b += step) {
+            uint32_t bits = b | sign << 31;
+            memcpy(&buf[n++], &bits, sizeof bits);
+            if (n == block) {
+                each(user, buf, n);
+                n = 0;
+            }
+        }
+        if (n > 0)
+            each(user, buf, n);
+    }
+}
 
 #ifndef TEST_CTX_IN_STATE
 
