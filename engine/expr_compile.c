@@ -110,6 +110,8 @@ typedef struct {
     int *input;    /* node -> input it is read from, -1: computed */
     int *free_regs;
     int nfree;
+    int *inner;    /* node -> the node paired into its instruction, or -1 */
+    bool *paired;  /* node: computed inside its reader's instruction */
 } alloc_state;
 
 static int take_register(expr_program *p, alloc_state *s)
@@ -120,6 +122,60 @@ static int take_register(expr_program *p, alloc_state *s)
 static bool is_loaded(const act_expr *e, const alloc_state *s, int id)
 {
     return is_leaf(e->nodes[id].op) || s->input[id] >= 0;
+}
+
+/* The registers node id's instruction reads: its operands', or, when a
+ * node is paired into it, that node's operands and its own other one. */
+static int instr_operands(const act_expr *e, const alloc_state *s, int id,
+                          int *ops)
+{
+    const expr_node *n = &e->nodes[id];
+    int t = s->inner[id];
+    if (t < 0)
+        return operands(e, n, ops);
+    int count = operands(e, &e->nodes[t], ops);
+    ops[count++] = n->a == t ? n->b : n->a;
+    return count;
+}
+
+/* Pairs each arithmetic node with the arithmetic node it alone reads,
+ * once (expr_internal.h): t is paired into its reader u when t is
+ * computed, read once and by u only, not an output, and neither of them
+ * is in another pair. used[]: the nodes the program computes or loads;
+ * outs: its outputs; readers: room for n counts. The first step's
+ * operands then live until u. */
+static void plan_pairs(const act_expr *e, alloc_state *s, const bool *used,
+                       int nout, const int *outs, int *readers)
+{
+    int n = e->nnodes, k;
+    for (int id = 0; id < n; id++)
+        s->inner[id] = -1, s->paired[id] = false, readers[id] = 0;
+    for (int i = 0; i < nout; i++)
+        readers[outs[i]] += 2; /* an output is never paired */
+    for (int id = 0; id < n; id++) {
+        int ops[3], count = used[id] && !is_loaded(e, s, id)
+                                ? operands(e, &e->nodes[id], ops) : 0;
+        for (int i = 0; i < count; i++)
+            readers[ops[i]]++;
+    }
+    for (int u = 0; u < n; u++) {
+        const expr_node *un = &e->nodes[u];
+        if (!used[u] || is_loaded(e, s, u) || s->paired[u] ||
+            !expr_pair_then(un->op))
+            continue;
+        int side[2] = {un->a, un->b};
+        for (int i = 0; i < 2; i++) {
+            int t = side[i];
+            const expr_node *tn = &e->nodes[t];
+            bool powi = small_integer_power(e, tn, &k);
+            if (readers[t] == 1 && !is_loaded(e, s, t) && s->inner[t] < 0 &&
+                expr_pair_first(powi ? EXPR_POWI : (int)tn->op, powi ? k : 0)) {
+                s->inner[u] = t;
+                s->paired[t] = true;
+                break;
+            }
+        }
+    }
 }
 
 /* Registers for the leaves the program reads. */
@@ -142,16 +198,25 @@ static void place_leaf(const act_expr *e, int id, expr_program *p,
 static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
 {
     const expr_node *n = &e->nodes[id];
+    int t = s->inner[id]; /* a pair: the first step is t, then n's op */
+    const expr_node *first = t >= 0 ? &e->nodes[t] : n;
     expr_instr *in = &p->code[p->ninstr++];
     int k = 0;
-    in->op = small_integer_power(e, n, &k) ? EXPR_POWI : (int)n->op;
+    in->op = small_integer_power(e, first, &k) ? EXPR_POWI : (int)first->op;
     in->imm = k;
-    in->a = n->a >= 0 ? s->reg[n->a] : -1;
-    in->b = n->b >= 0 && in->op != EXPR_POWI ? s->reg[n->b] : -1;
+    in->a = first->a >= 0 ? s->reg[first->a] : -1;
+    in->b = first->b >= 0 && in->op != EXPR_POWI ? s->reg[first->b] : -1;
     in->c = n->c >= 0 ? s->reg[n->c] : -1;
+    in->then = ACT_EXPR_CONST;
+    in->swapped = false;
+    if (t >= 0) {
+        in->c = s->reg[n->a == t ? n->b : n->a];
+        in->then = (int)n->op;
+        in->swapped = n->b == t;
+    }
     in->dst = take_register(p, s); /* before operands free: no aliasing */
     s->reg[id] = in->dst;
-    int ops[3], count = operands(e, n, ops);
+    int ops[3], count = instr_operands(e, s, id, ops);
     for (int i = 0; i < count; i++) {
         int o = ops[i];
         bool dup = (i > 0 && ops[i - 1] == o) || (i > 1 && ops[0] == o);
@@ -183,11 +248,15 @@ static bool program_valid(const expr_program *p)
     for (int i = 0; ok && i < p->ninstr; i++) {
         const expr_instr *in = &p->code[i];
         int arity = in->op == EXPR_POWI ? 1 : act_expr_op_arity(in->op);
+        bool pair = in->then != ACT_EXPR_CONST;
         int src[3] = {in->a, in->b, in->c};
-        ok = arity >= 1 && REG_OK(in->dst) && !fixed[in->dst];
-        for (int j = 0; ok && j < 3; j++)
-            ok = j < arity ? REG_OK(src[j]) && ready[src[j]] && src[j] != in->dst
-                           : src[j] == -1;
+        ok = arity >= 1 && REG_OK(in->dst) && !fixed[in->dst] &&
+             (pair ? expr_pair_first(in->op, in->imm) && expr_pair_then(in->then)
+                   : !in->swapped);
+        for (int j = 0; ok && j < 3; j++) /* a pair reads c besides */
+            ok = j < arity || (pair && j == 2)
+                     ? REG_OK(src[j]) && ready[src[j]] && src[j] != in->dst
+                     : src[j] == -1;
         if (ok)
             ready[in->dst] = true;
     }
@@ -210,14 +279,15 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
         p->param_reg[k] = -1;
     alloc_state s = {malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
                      malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
-                     0};
+                     0, malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(bool))};
     bool *used = calloc((size_t)n, sizeof *used);
+    int *readers = malloc((size_t)n * sizeof *readers);
     p->code = malloc((size_t)n * sizeof *p->code);
     p->const_reg = malloc((size_t)n * sizeof *p->const_reg);
     p->const_val = malloc((size_t)n * sizeof *p->const_val);
     act_status st = ACT_OK;
-    if (!s.reg || !s.last || !s.input || !s.free_regs || !used || !p->code ||
-        !p->const_reg || !p->const_val)
+    if (!s.reg || !s.last || !s.input || !s.free_regs || !s.inner || !s.paired ||
+        !used || !readers || !p->code || !p->const_reg || !p->const_val)
         st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
     for (int id = 0; st == ACT_OK && id < n; id++) {
         s.reg[id] = -1, s.last[id] = -1;
@@ -231,14 +301,21 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
         if (!used[id] || s.input[id] >= 0) /* an input's operands are not read */
             continue;
         int ops[3], count = operands(e, &e->nodes[id], ops);
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < count; i++)
             used[ops[i]] = true;
+    }
+    if (st == ACT_OK)
+        plan_pairs(e, &s, used, nout, outs, readers);
+    for (int id = n - 1; st == ACT_OK && id >= 0; id--) {
+        if (!used[id] || is_loaded(e, &s, id) || s.paired[id])
+            continue;
+        int ops[3], count = instr_operands(e, &s, id, ops);
+        for (int i = 0; i < count; i++)
             if (s.last[ops[i]] < id)
                 s.last[ops[i]] = id;
-        }
     }
     for (int id = 0; st == ACT_OK && id < n; id++) {
-        if (!used[id])
+        if (!used[id] || s.paired[id])
             continue;
         if (is_loaded(e, &s, id))
             place_leaf(e, id, p, &s);
@@ -258,7 +335,10 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     free(s.last);
     free(s.input);
     free(s.free_regs);
+    free(s.inner);
+    free(s.paired);
     free(used);
+    free(readers);
     if (st != ACT_OK)
         act_expr_program_free(p);
     return st;

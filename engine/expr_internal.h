@@ -18,14 +18,37 @@ typedef struct expr_node {
 } expr_node;
 
 /* One instruction: dst = op(a, b, c) over a block, registers by index.
- * POW with an integer constant exponent becomes POWI (imm the exponent). */
+ * POW with an integer constant exponent becomes POWI (imm the exponent).
+ *
+ * A pair is two arithmetic steps in one loop, the first one's result kept
+ * in a variable rather than a register: dst = then(op(a, b), c), or
+ * then(c, op(a, b)) when swapped, with op as expr_pair_first and then
+ * as expr_pair_then allow. Each step rounds as its own instruction
+ * would, so pairing changes no result; it halves the passes over the
+ * block of a chain of arithmetic, which is most of a derivative's
+ * program (expr_compile.c pairs a node with its one reader). */
 typedef struct expr_instr {
     int op; /* act_expr_op, or EXPR_POWI */
     int dst, a, b, c;
     int imm;
+    int then; /* the second step of a pair; ACT_EXPR_CONST (0): none */
+    bool swapped;
 } expr_instr;
 
 #define EXPR_POWI ACT_EXPR_OP_COUNT
+
+/* A pair's first step: ADD, SUB, MUL, DIV, or POWI with imm 2 or 3. */
+static inline bool expr_pair_first(int op, int imm)
+{
+    return op == ACT_EXPR_ADD || op == ACT_EXPR_SUB || op == ACT_EXPR_MUL ||
+           op == ACT_EXPR_DIV || (op == EXPR_POWI && (imm == 2 || imm == 3));
+}
+
+static inline bool expr_pair_then(int op)
+{
+    return op == ACT_EXPR_ADD || op == ACT_EXPR_SUB || op == ACT_EXPR_MUL ||
+           op == ACT_EXPR_DIV;
+}
 
 /* The inputs a program reads in place, block by block: x, the gradient
  * of y (backward programs), and the forward's saved values (below). */

@@ -46,7 +46,7 @@ void act_expr_run_f32(const expr_program *p, float *const *regs, int n)
     }
     for (int i = 0; i < p->ninstr; i++) {
         const expr_instr *in = &p->code[i];
-        int f = in->op < ACT_EXPR_OP_COUNT ? vector_fn[in->op] : 0; /* not POWI */
+        int f = in->op < ACT_EXPR_OP_COUNT && !in->then ? vector_fn[in->op] : 0;
         if (f)
             act_simd_f32((act_vfn)(f - 1), regs[in->dst], regs[in->a],
                          in->b >= 0 ? regs[in->b] : NULL, n);

@@ -250,8 +250,8 @@ static void test_formulas(void **state)
     assert_string_equal(d, "1 - 3 * x^2");
     int fwd, bwd;
     act_expr_program_size(e, &fwd, &bwd);
-    assert_int_equal(fwd, 2); /* x^3, then x - x^3 */
-    assert_int_equal(bwd, 4); /* x^2, 3 x^2, 1 - 3 x^2, gy (1 - 3 x^2) */
+    assert_int_equal(fwd, 1); /* x - x^3, one pair */
+    assert_int_equal(bwd, 2); /* 3 * x^2, then gy * (1 - that): pairs */
     assert_true(act_expr_smooth(e));
     free(f);
     free(d);
