@@ -111,6 +111,7 @@ typedef struct {
     int *free_regs;
     int nfree;
     int *inner;    /* node -> the node paired into its instruction, or -1 */
+    int *scales;   /* product node -> the pair node it scales, or -1 */
     bool *paired;  /* node: computed inside its reader's instruction */
 } alloc_state;
 
@@ -124,17 +125,31 @@ static bool is_loaded(const act_expr *e, const alloc_state *s, int id)
     return is_leaf(e->nodes[id].op) || s->input[id] >= 0;
 }
 
-/* The registers node id's instruction reads: its operands', or, when a
- * node is paired into it, that node's operands and its own other one. */
+/* The operand of binary node n that is not node t. */
+static int other_operand(const expr_node *n, int t)
+{
+    return n->a == t ? n->b : n->a;
+}
+
+/* The pair node of node id's instruction: the pair it scales, or itself. */
+static int pair_node(const alloc_state *s, int id)
+{
+    return s->scales[id] >= 0 ? s->scales[id] : id;
+}
+
+/* The registers node id's instruction reads (at most 4): its operands',
+ * or for a pair the first step's operands and the other operands of the
+ * second step and of the scaling product. */
 static int instr_operands(const act_expr *e, const alloc_state *s, int id,
                           int *ops)
 {
-    const expr_node *n = &e->nodes[id];
-    int t = s->inner[id];
+    int u = pair_node(s, id), t = s->inner[u];
     if (t < 0)
-        return operands(e, n, ops);
+        return operands(e, &e->nodes[id], ops);
     int count = operands(e, &e->nodes[t], ops);
-    ops[count++] = n->a == t ? n->b : n->a;
+    ops[count++] = other_operand(&e->nodes[u], t);
+    if (u != id)
+        ops[count++] = other_operand(&e->nodes[id], u);
     return count;
 }
 
@@ -149,7 +164,7 @@ static void plan_pairs(const act_expr *e, alloc_state *s, const bool *used,
 {
     int n = e->nnodes, k;
     for (int id = 0; id < n; id++)
-        s->inner[id] = -1, s->paired[id] = false, readers[id] = 0;
+        s->inner[id] = s->scales[id] = -1, s->paired[id] = false, readers[id] = 0;
     for (int i = 0; i < nout; i++)
         readers[outs[i]] += 2; /* an output is never paired */
     for (int id = 0; id < n; id++) {
@@ -176,6 +191,23 @@ static void plan_pairs(const act_expr *e, alloc_state *s, const bool *used,
             }
         }
     }
+    /* A product of a pair u that it alone reads scales it: u's
+     * instruction becomes the product's. */
+    for (int v = 0; v < n; v++) {
+        const expr_node *vn = &e->nodes[v];
+        if (!used[v] || is_loaded(e, s, v) || s->paired[v] || s->inner[v] >= 0 ||
+            vn->op != ACT_EXPR_MUL || vn->a == vn->b)
+            continue;
+        int side[2] = {vn->a, vn->b};
+        for (int i = 0; i < 2; i++) {
+            int u = side[i];
+            if (readers[u] == 1 && s->inner[u] >= 0 && !s->paired[u]) {
+                s->scales[v] = u;
+                s->paired[u] = true;
+                break;
+            }
+        }
+    }
 }
 
 /* Registers for the leaves the program reads. */
@@ -198,7 +230,7 @@ static void place_leaf(const act_expr *e, int id, expr_program *p,
 static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
 {
     const expr_node *n = &e->nodes[id];
-    int t = s->inner[id]; /* a pair: the first step is t, then n's op */
+    int u = pair_node(s, id), t = s->inner[u]; /* a pair: t, then u's op */
     const expr_node *first = t >= 0 ? &e->nodes[t] : n;
     expr_instr *in = &p->code[p->ninstr++];
     int k = 0;
@@ -208,18 +240,25 @@ static void place_op(const act_expr *e, int id, expr_program *p, alloc_state *s)
     in->b = first->b >= 0 && in->op != EXPR_POWI ? s->reg[first->b] : -1;
     in->c = n->c >= 0 ? s->reg[n->c] : -1;
     in->then = ACT_EXPR_CONST;
-    in->swapped = false;
+    in->swapped = in->scaled = false;
+    in->by = -1;
     if (t >= 0) {
-        in->c = s->reg[n->a == t ? n->b : n->a];
-        in->then = (int)n->op;
-        in->swapped = n->b == t;
+        in->c = s->reg[other_operand(&e->nodes[u], t)];
+        in->then = (int)e->nodes[u].op;
+        in->swapped = e->nodes[u].b == t;
+    }
+    if (u != id) {
+        in->scaled = true;
+        in->by = s->reg[other_operand(n, u)];
     }
     in->dst = take_register(p, s); /* before operands free: no aliasing */
     s->reg[id] = in->dst;
-    int ops[3], count = instr_operands(e, s, id, ops);
+    int ops[4], count = instr_operands(e, s, id, ops);
     for (int i = 0; i < count; i++) {
         int o = ops[i];
-        bool dup = (i > 0 && ops[i - 1] == o) || (i > 1 && ops[0] == o);
+        bool dup = false;
+        for (int j = 0; j < i; j++)
+            dup = dup || ops[j] == o;
         if (!dup && s->last[o] == id && !is_loaded(e, s, o))
             s->free_regs[s->nfree++] = s->reg[o];
     }
@@ -257,6 +296,8 @@ static bool program_valid(const expr_program *p)
             ok = j < arity || (pair && j == 2)
                      ? REG_OK(src[j]) && ready[src[j]] && src[j] != in->dst
                      : src[j] == -1;
+        ok = ok && (!in->scaled || (pair && REG_OK(in->by) && ready[in->by] &&
+                                    in->by != in->dst));
         if (ok)
             ready[in->dst] = true;
     }
@@ -279,14 +320,15 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
         p->param_reg[k] = -1;
     alloc_state s = {malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
                      malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
-                     0, malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(bool))};
+                     0, malloc((size_t)n * sizeof(int)), malloc((size_t)n * sizeof(int)),
+                     malloc((size_t)n * sizeof(bool))};
     bool *used = calloc((size_t)n, sizeof *used);
     int *readers = malloc((size_t)n * sizeof *readers);
     p->code = malloc((size_t)n * sizeof *p->code);
     p->const_reg = malloc((size_t)n * sizeof *p->const_reg);
     p->const_val = malloc((size_t)n * sizeof *p->const_val);
     act_status st = ACT_OK;
-    if (!s.reg || !s.last || !s.input || !s.free_regs || !s.inner || !s.paired ||
+    if (!s.reg || !s.last || !s.input || !s.free_regs || !s.inner || !s.scales || !s.paired ||
         !used || !readers || !p->code || !p->const_reg || !p->const_val)
         st = act_fail(ctx, ACT_E_NOMEM, e->name, 0, "out of memory");
     for (int id = 0; st == ACT_OK && id < n; id++) {
@@ -309,7 +351,7 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     for (int id = n - 1; st == ACT_OK && id >= 0; id--) {
         if (!used[id] || is_loaded(e, &s, id) || s.paired[id])
             continue;
-        int ops[3], count = instr_operands(e, &s, id, ops);
+        int ops[4], count = instr_operands(e, &s, id, ops);
         for (int i = 0; i < count; i++)
             if (s.last[ops[i]] < id)
                 s.last[ops[i]] = id;
@@ -336,6 +378,7 @@ act_status act_expr_emit(act_context *ctx, const act_expr *e, int nout,
     free(s.input);
     free(s.free_regs);
     free(s.inner);
+    free(s.scales);
     free(s.paired);
     free(used);
     free(readers);

@@ -23,16 +23,21 @@ typedef struct expr_node {
  * A pair is two arithmetic steps in one loop, the first one's result kept
  * in a variable rather than a register: dst = then(op(a, b), c), or
  * then(c, op(a, b)) when swapped, with op as expr_pair_first and then
- * as expr_pair_then allow. Each step rounds as its own instruction
- * would, so pairing changes no result; it halves the passes over the
- * block of a chain of arithmetic, which is most of a derivative's
- * program (expr_compile.c pairs a node with its one reader). */
+ * as expr_pair_then allow; a scaled pair is multiplied by register `by`
+ * last. Each step rounds as its own instruction would, so pairing
+ * changes no result; it cuts the passes over the block of a chain of
+ * arithmetic, which is most of a derivative's program, and a backward
+ * program ends in a multiplication by the gradient of y (expr_compile.c
+ * pairs a node with its one reader, and a product with a pair it alone
+ * reads). */
 typedef struct expr_instr {
     int op; /* act_expr_op, or EXPR_POWI */
     int dst, a, b, c;
     int imm;
     int then; /* the second step of a pair; ACT_EXPR_CONST (0): none */
     bool swapped;
+    bool scaled; /* a pair only: dst = (the pair) * by */
+    int by;
 } expr_instr;
 
 #define EXPR_POWI ACT_EXPR_OP_COUNT

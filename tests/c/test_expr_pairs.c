@@ -3,9 +3,9 @@
  * steps in one loop (expr_internal.h, expr_compile.c): every combination
  * of first and second step, on either side, gives the bits of the two
  * steps rounded one at a time, in float64 and in float32 on both the
- * baseline and the AVX2 loops; and the compiler pairs a node only with
- * its one reader: not a node read twice, not an output, not a node
- * already in a pair.
+ * baseline and the AVX2 loops, scaled (times a third register) or
+ * not; and the compiler pairs a node only with its one reader: not a node
+ * read twice, not an output, not a node already in a pair.
  */
 #include "test_support.h"
 
@@ -53,19 +53,23 @@ static void fill_inputs(void)
         xs[i] = (float)(i < ns ? special[i] : -7.0 + 14.0 * (i - ns) / (NX - ns));
 }
 
-/* then(first(x, p), q) (or then(q, first(x, p)) when swapped), with p
- * and q parameters so that nothing folds. */
-static act_expr *pair_expr(first_step f, act_expr_op then, bool swapped)
+/* then(first(x, p), q) (or then(q, first(x, p)) when swapped), times
+ * r when scaled, with p, q and r parameters so that nothing folds. */
+static act_expr *pair_expr(first_step f, act_expr_op then, bool swapped,
+                           bool scaled)
 {
     act_expr *e;
-    assert_int_equal(act_expr_new(ctx, "pair", 2, (const char *[]){"p", "q"}, &e),
+    assert_int_equal(act_expr_new(ctx, "pair", 3, (const char *[]){"p", "q", "r"}, &e),
                      ACT_OK);
-    int x, p, q;
+    int x, p, q, r;
     assert_int_equal(act_expr_input(ctx, e, &x), ACT_OK);
     assert_int_equal(act_expr_param(ctx, e, 0, &p), ACT_OK);
     assert_int_equal(act_expr_param(ctx, e, 1, &q), ACT_OK);
+    assert_int_equal(act_expr_param(ctx, e, 2, &r), ACT_OK);
     int t = f.power ? op(e, ACT_EXPR_POW, x, num(e, f.power)) : op(e, f.op, x, p);
     int y = swapped ? op(e, then, q, t) : op(e, then, t, q);
+    if (scaled)
+        y = op(e, ACT_EXPR_MUL, y, r);
     assert_int_equal(act_expr_compile(ctx, e, y), ACT_OK);
     return e;
 }
@@ -80,8 +84,9 @@ static double step(act_expr_op o, double a, double b, bool f32)
 }
 
 static double reference(first_step f, act_expr_op then, bool swapped,
-                        double x, double p, double q, bool f32)
+                        bool scaled, double x, const double *pqr, bool f32)
 {
+    double p = pqr[0], q = pqr[1], r = pqr[2];
     double t;
     if (f.power) {
         t = step(ACT_EXPR_MUL, x, x, f32);
@@ -90,7 +95,8 @@ static double reference(first_step f, act_expr_op then, bool swapped,
     } else {
         t = step(f.op, x, p, f32);
     }
-    return swapped ? step(then, q, t, f32) : step(then, t, q, f32);
+    double u = swapped ? step(then, q, t, f32) : step(then, t, q, f32);
+    return scaled ? step(ACT_EXPR_MUL, u, r, f32) : u;
 }
 
 static bool same(double got, double want)
@@ -98,17 +104,20 @@ static bool same(double got, double want)
     return isnan(got) ? isnan(want) : memcmp(&got, &want, sizeof got) == 0;
 }
 
+/* p, q, r: float32 values, so that both paths take them as they are. */
+static const double pqr[3] = {0.75, -2.5, 1.5};
+
 static void check_values(first_step f, act_expr_op then, bool swapped,
-                         const double *got, bool f32, const char *path)
+                         bool scaled, const double *got, bool f32,
+                         const char *path)
 {
-    const double p = 0.75, q = -2.5; /* float32 values: both paths agree */
     for (int i = 0; i < NX; i++) {
-        double want = reference(f, then, swapped, xs[i], p, q, f32);
+        double want = reference(f, then, swapped, scaled, xs[i], pqr, f32);
         if (!same(got[i], want)) {
-            print_error("%s (power %d) then %s%s, %s, x = %.9g: %.17g, "
+            print_error("%s (power %d) then %s%s%s, %s, x = %.9g: %.17g, "
                         "want %.17g\n", act_expr_op_name(f.op), f.power,
                         act_expr_op_name(then), swapped ? " (swapped)" : "",
-                        path, xs[i], got[i], want);
+                        scaled ? " scaled" : "", path, xs[i], got[i], want);
             fail();
         }
     }
@@ -118,7 +127,7 @@ static void forward_f32(act_expr *e, bool simd, double *out)
 {
     e->forward.simd = simd;
     act_tensor *x = make(F32, 1, SHAPE(NX), xs, false), *y;
-    act_expr_arg args[2] = {{NULL, 0.75}, {NULL, -2.5}};
+    act_expr_arg args[3] = {{NULL, pqr[0]}, {NULL, pqr[1]}, {NULL, pqr[2]}};
     assert_int_equal(act_expr_activate(ctx, e, x, args, &y), ACT_OK);
     values(y, out);
     act_tensor_free(x);
@@ -129,28 +138,28 @@ static void test_every_pair_keeps_the_bits_of_two_steps(void **state)
 {
     fill_inputs();
     static double got[NX];
-    for (size_t i = 0; i < sizeof firsts / sizeof *firsts; i++)
-        for (size_t j = 0; j < sizeof thens / sizeof *thens; j++)
-            for (int swapped = 0; swapped < 2; swapped++) {
-                first_step f = firsts[i];
-                act_expr *e = pair_expr(f, thens[j], swapped);
-                assert_int_equal(e->forward.ninstr, 1);
-                assert_int_equal(e->forward.code[0].then, thens[j]);
-                if (thens[j] == ACT_EXPR_SUB || thens[j] == ACT_EXPR_DIV)
-                    assert_int_equal(e->forward.code[0].swapped, swapped);
-                /* else the graph may order the operands its own way */
-                assert_int_equal(act_expr_eval(ctx, e, NX, xs, (double[]){0.75, -2.5},
-                                               got, NULL, NULL),
-                                 ACT_OK);
-                check_values(f, thens[j], swapped, got, false, "float64");
-                forward_f32(e, false, got);
-                check_values(f, thens[j], swapped, got, true, "float32");
-                if (act_simd_cpu()) {
-                    forward_f32(e, true, got);
-                    check_values(f, thens[j], swapped, got, true, "float32 AVX2");
-                }
-                act_expr_free(e);
-            }
+    for (int combo = 0; combo < 6 * 4 * 4; combo++) {
+        first_step f = firsts[combo % 6];
+        act_expr_op then = thens[combo / 6 % 4];
+        bool swapped = combo / 24 % 2, scaled = combo / 48;
+        act_expr *e = pair_expr(f, then, swapped, scaled);
+        const expr_instr *in = &e->forward.code[0];
+        assert_int_equal(e->forward.ninstr, 1);
+        assert_int_equal(in->then, then);
+        if (then == ACT_EXPR_SUB || then == ACT_EXPR_DIV)
+            assert_int_equal(in->swapped, swapped);
+        /* else the graph may order the operands its own way */
+        assert_int_equal(in->scaled, scaled);
+        assert_int_equal(act_expr_eval(ctx, e, NX, xs, pqr, got, NULL, NULL), ACT_OK);
+        check_values(f, then, swapped, scaled, got, false, "float64");
+        forward_f32(e, false, got);
+        check_values(f, then, swapped, scaled, got, true, "float32");
+        if (act_simd_cpu()) {
+            forward_f32(e, true, got);
+            check_values(f, then, swapped, scaled, got, true, "float32 AVX2");
+        }
+        act_expr_free(e);
+    }
 }
 
 /* A node is paired with its reader only when nothing else reads it. */
@@ -171,9 +180,9 @@ static void test_a_node_read_twice_is_not_paired(void **state)
     act_expr_free(e);
 }
 
-/* A chain of four steps is two pairs; a fifth is alone, and nothing is
- * both a pair's second step and another's first. */
-static void test_a_chain_is_paired_two_by_two(void **state)
+/* A chain of five steps: two pairs, the second scaled by the product
+ * that ends the chain (as gy ends a backward program). */
+static void test_a_chain_is_paired_and_scaled(void **state)
 {
     act_expr *e;
     assert_int_equal(act_expr_new(ctx, "chain", 0, NULL, &e), ACT_OK);
@@ -185,7 +194,9 @@ static void test_a_chain_is_paired_two_by_two(void **state)
     int d = op(e, ACT_EXPR_SUB, c, x);
     int y = op(e, ACT_EXPR_MUL, d, num(e, 0.25));
     assert_int_equal(act_expr_compile(ctx, e, y), ACT_OK);
-    assert_int_equal(e->forward.ninstr, 3);
+    assert_int_equal(e->forward.ninstr, 2);
+    assert_false(e->forward.code[0].scaled);
+    assert_true(e->forward.code[1].scaled);
     double got[3];
     assert_int_equal(act_expr_eval(ctx, e, 3, (double[]){1, -0.5, 4}, NULL, got,
                                    NULL, NULL),
@@ -226,13 +237,30 @@ static void test_an_output_is_not_paired(void **state)
     act_expr_free(e);
 }
 
+/* silu's backward with the saved sigmoid s: s (1 - s), then
+ * (s + x * that) * gy, two passes over the block where there were five. */
+static void test_silu_backward_is_two_instructions(void **state)
+{
+    act_expr *e;
+    assert_int_equal(act_expr_new(ctx, "silu2", 0, NULL, &e), ACT_OK);
+    int x;
+    assert_int_equal(act_expr_input(ctx, e, &x), ACT_OK);
+    int y = op(e, ACT_EXPR_MUL, x, op(e, ACT_EXPR_SIGMOID, x, -1));
+    assert_int_equal(act_expr_compile(ctx, e, y), ACT_OK);
+    assert_int_equal(e->backward_x.ninstr, 2);
+    assert_true(e->backward_x.code[1].scaled);
+    assert_int_equal(e->backward_x.code[1].by, e->backward_x.in_reg[EXPR_IN_GY]);
+    act_expr_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_pair_keeps_the_bits_of_two_steps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_node_read_twice_is_not_paired, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_chain_is_paired_two_by_two, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_chain_is_paired_and_scaled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_an_output_is_not_paired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silu_backward_is_two_instructions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
