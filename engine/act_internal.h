@@ -91,9 +91,10 @@ static inline bool act_tensor_is_contiguous_inline(const act_tensor *t)
 #define ACT_MSG_SIZE 512
 
 /* The build targets baseline x86-64 (SSE2: two doubles a vector); the
- * hottest plain loops (the SGD update, the bias gradient's column sums) are
- * also compiled for AVX2 and picked at load time. Without FMA (and C11
- * mode keeps contraction off) the results are the same bits. */
+ * hottest plain loops (the SGD update, the bias gradient's column sums, the
+ * float32 activations on vector math) are also compiled for AVX2 and
+ * picked at load time. Without FMA (and C11 mode keeps contraction off)
+ * the results are the same bits. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define ACT_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
 #else
