@@ -27,7 +27,7 @@ local gy = A.ones({N})
 -- One forward + backward of fn(x), in seconds.
 local function once(fn)
   local t0 = clock()
-  local y = fn(x)
+  local y <close> = fn(x)
   y:backward(gy)
   local t = clock() - t0
   x.grad = nil
@@ -66,16 +66,22 @@ for _ = 1, 3 do
   xs.grad = nil
 end
 
-print(("forward + backward of %d float32 elements, medians of %d (CPU s):"):format(N, RUNS))
-local base = {}
+print(("forward + backward of %d float32 elements, medians of %d (CPU ms):"):format(N, RUNS))
+local base, traced = {}, {}
 for _, c in ipairs(cases) do
   local name, t = c[1], median(times[c[1]])
   local family = name:match("^(%w+):")
   base[family] = base[family] or t
-  print(("  %-34s %8.4f s  %5.2fx the built-in"):format(name, t, t / base[family]))
+  local vs = ("%5.2fx the built-in"):format(t / base[family])
+  if name:match(": traced") then
+    traced[family] = t
+  elseif name:match(": composed") then
+    vs = vs .. (", %4.2fx the traced"):format(t / traced[family])
+  end
+  print(("  %-34s %8.3f ms  %s"):format(name, t * 1e3, vs))
 end
-print(("  %-34s %8.4f s  %5.2fx the built-in (measured on %d elements, scaled)"):format(
-  "ncu: callbacks {f, df}", median(cb), median(cb) / base.ncu, M))
+print(("  %-34s %8.1f ms  %5.0fx the built-in (measured on %d elements, scaled)"):format(
+  "ncu: callbacks {f, df}", median(cb) * 1e3, median(cb) / base.ncu, M))
 
 -- The PyTorch peer, after actlua's runs (one thread each, not at once).
 local python = os.getenv("PYTHON") or "/usr/bin/python3"
@@ -93,11 +99,9 @@ end
 if #peer == 0 then
   print("  (no PyTorch peer: " .. python .. " could not import torch)")
 else
-  local traced = {silu = median(times["silu: traced x * F.sigmoid(x)"]),
-                  ncu = median(times["ncu: traced x - x^3"])}
-  print("PyTorch 1 thread, same elements (CPU s), and actlua's traced one against it:")
+  print("PyTorch 1 thread, same elements (CPU ms), and actlua's traced one against it:")
   for _, e in ipairs(peer) do
     local family = e[1]:match("^(%w+):")
-    print(("  %-34s %8.4f s  traced is %5.2fx faster"):format(e[1], e[2], e[2] / traced[family]))
+    print(("  %-34s %8.3f ms  traced is %5.2fx faster"):format(e[1], e[2] * 1e3, e[2] / traced[family]))
   end
 end
