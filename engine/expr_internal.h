@@ -42,17 +42,17 @@ typedef struct expr_instr {
 
 #define EXPR_POWI ACT_EXPR_OP_COUNT
 
-/* A pair's first step: ADD, SUB, MUL, DIV, or POWI with imm 2 or 3. */
-static inline bool expr_pair_first(int op, int imm)
-{
-    return op == ACT_EXPR_ADD || op == ACT_EXPR_SUB || op == ACT_EXPR_MUL ||
-           op == ACT_EXPR_DIV || (op == EXPR_POWI && (imm == 2 || imm == 3));
-}
-
+/* A pair's second step: ADD, SUB, MUL or DIV. */
 static inline bool expr_pair_then(int op)
 {
     return op == ACT_EXPR_ADD || op == ACT_EXPR_SUB || op == ACT_EXPR_MUL ||
            op == ACT_EXPR_DIV;
+}
+
+/* A pair's first step: those, or POWI with imm 2 or 3. */
+static inline bool expr_pair_first(int op, int imm)
+{
+    return expr_pair_then(op) || (op == EXPR_POWI && (imm == 2 || imm == 3));
 }
 
 /* The inputs a program reads in place, block by block: x, the gradient

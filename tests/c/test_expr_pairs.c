@@ -138,10 +138,11 @@ static void test_every_pair_keeps_the_bits_of_two_steps(void **state)
 {
     fill_inputs();
     static double got[NX];
-    for (int combo = 0; combo < 6 * 4 * 4; combo++) {
-        first_step f = firsts[combo % 6];
-        act_expr_op then = thens[combo / 6 % 4];
-        bool swapped = combo / 24 % 2, scaled = combo / 48;
+    enum { NF = sizeof firsts / sizeof *firsts, NT = sizeof thens / sizeof *thens };
+    for (int combo = 0; combo < NF * NT * 4; combo++) { /* x swapped x scaled */
+        first_step f = firsts[combo % NF];
+        act_expr_op then = thens[combo / NF % NT];
+        bool swapped = combo / (NF * NT) % 2, scaled = combo / (2 * NF * NT);
         act_expr *e = pair_expr(f, then, swapped, scaled);
         const expr_instr *in = &e->forward.code[0];
         assert_int_equal(e->forward.ninstr, 1);
